@@ -1,0 +1,57 @@
+//! The `aerie` multi-call binary.
+//!
+//! Invoked as `aerie <command> …` or through a link named after an HTCondor
+//! tool (`condor_submit`, `condor_config_val`, …), in which case the link's
+//! name selects the command.
+
+mod conformance;
+mod tools;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args().collect();
+    let argv0 = args
+        .first()
+        .map(|a| {
+            std::path::Path::new(a)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    // `condor_submit ARGS` and `aerie condor_submit ARGS` / `aerie submit ARGS` are the same.
+    let (command, rest): (String, Vec<String>) = if argv0.starts_with("condor_") {
+        (argv0.clone(), args.split_off(1))
+    } else if args.len() >= 2 {
+        let cmd = args[1].clone();
+        (cmd, args.split_off(2))
+    } else {
+        eprintln!("{}", USAGE);
+        return ExitCode::from(2);
+    };
+    let name = command.strip_prefix("condor_").unwrap_or(&command);
+    match name {
+        "conformance" => conformance::main(&rest),
+        "version" => tools::version::main(&rest),
+        "config_val" => tools::config_val::main(&rest),
+        "submit" => tools::submit::main(&rest),
+        "help" | "-h" | "--help" => {
+            println!("{}", USAGE);
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("aerie: unknown command '{other}'\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+const USAGE: &str = "\
+usage: aerie <command> [args...]   (or run a condor_<command> link to the aerie binary)
+
+commands:
+  conformance classad|config|submit FILE...   check Aerie against HTCondor's answers
+  config_val  ARGS...                          condor_config_val
+  submit      ARGS...                          condor_submit
+  version                                      condor_version";

@@ -1,0 +1,1 @@
+//! Macro expansion shared by the configuration and submit languages.

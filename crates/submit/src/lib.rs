@@ -1,0 +1,1 @@
+//! HTCondor's submit language: submit descriptions to job ClassAds.
