@@ -1,0 +1,1 @@
+//! Integration tests for the classad language and its commands.

@@ -1,0 +1,1 @@
+//! Integration tests for the config language and its commands.

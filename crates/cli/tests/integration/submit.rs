@@ -1,0 +1,1 @@
+//! Integration tests for the submit language and its commands.
