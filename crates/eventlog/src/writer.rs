@@ -1,0 +1,52 @@
+//! Appending events to a job event log.
+//!
+//! Each event is rendered in full and written with a single `write` on a file
+//! opened with `O_APPEND`, so concurrent writers (several schedd tasks, or a
+//! schedd and DAGMan) never interleave inside an event.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::event::Event;
+use crate::format::{format_event, TimeFormat};
+
+/// An open job event log.
+#[derive(Debug)]
+pub struct UserLog {
+    path: PathBuf,
+    file: File,
+    time_format: TimeFormat,
+}
+
+impl UserLog {
+    /// Open (creating if needed) the log at `path` for appending.
+    pub fn open(path: &Path) -> std::io::Result<UserLog> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(UserLog { path: path.to_path_buf(), file, time_format: TimeFormat::default() })
+    }
+
+    /// Use another header time format (e.g. UTC with `Z`).
+    pub fn with_time_format(mut self, tf: TimeFormat) -> UserLog {
+        self.time_format = tf;
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one event.
+    pub fn write(&mut self, ev: &Event) -> std::io::Result<()> {
+        self.file.write_all(format_event(ev, self.time_format).as_bytes())
+    }
+
+    /// Append several events in one write.
+    pub fn write_all(&mut self, events: &[Event]) -> std::io::Result<()> {
+        let mut buf = String::new();
+        for ev in events {
+            buf.push_str(&format_event(ev, self.time_format));
+        }
+        self.file.write_all(buf.as_bytes())
+    }
+}
