@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
-# Runs every Aerie test: unit tests, the conformance corpora (via the cli
-# crate's integration tests), and, where present, the Python client tests.
+# Runs every Aerie test: unit tests, golden and conformance tests, and the
+# differential tests against HTCondor's own Python modules.
+#
+# HTCondor's `htcondor` wheel (PyPI) is the oracle for the differential tests;
+# it is installed into a virtual environment under ~/.cache on first use.
 set -euo pipefail
 cd "$(dirname "$0")"
 export AERIE_SHARED="${AERIE_SHARED:-$(cd .. && pwd)/shared}"
+[ -d "$AERIE_SHARED/conformance" ] || echo "note: $AERIE_SHARED not found; corpus and golden tests will say they were skipped"
+
+venv="${AERIE_VENV:-$HOME/.cache/aerie-venv}"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import htcondor2" 2>/dev/null; then
+  echo "setting up $venv (htcondor from PyPI, the reference implementation for differential tests)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+fi
+export AERIE_PYTHON="$venv/bin/python"
+
 cargo test --workspace --locked "$@"
