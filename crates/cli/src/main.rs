@@ -5,6 +5,7 @@
 //! name selects the command.
 
 mod conformance;
+mod daemons;
 mod tools;
 
 use std::process::ExitCode;
@@ -36,6 +37,23 @@ fn main() -> ExitCode {
         "version" => tools::version::main(&rest),
         "config_val" => tools::config_val::main(&rest),
         "submit" => tools::submit::main(&rest),
+        "q" => tools::q::main(&rest),
+        "rm" => tools::rm::main("rm", &rest),
+        "hold" => tools::rm::main("hold", &rest),
+        "release" => tools::rm::main("release", &rest),
+        "vacate_job" => tools::rm::main("vacate_job", &rest),
+        "qedit" => tools::qedit::main(&rest),
+        "history" => tools::history::main(&rest),
+        "wait" => tools::wait::main(&rest),
+        "status" => tools::status::main(&rest),
+        "reschedule" => tools::reschedule::main(&rest),
+        "pool" => tools::pool::main(&rest),
+        "master" => daemons::master::main(&rest),
+        "collector" => daemons::collector::main(&rest),
+        "negotiator" => daemons::negotiator::main(&rest),
+        "schedd" => daemons::schedd::main(&rest),
+        "startd" => daemons::startd::main(&rest),
+        "starter" => daemons::starter::main(&rest),
         "help" | "-h" | "--help" => {
             println!("{}", USAGE);
             ExitCode::SUCCESS
@@ -54,4 +72,9 @@ commands:
   conformance classad|config|submit FILE...   check Aerie against HTCondor's answers
   config_val  ARGS...                          condor_config_val
   submit      ARGS...                          condor_submit
-  version                                      condor_version";
+  version                                      condor_version
+  q, rm, hold, release, qedit, history, wait   the job commands (condor_q, …)
+  status, reschedule                           pool commands (condor_status, …)
+  pool start|stop|status DIR                   a personal pool in DIR
+  master, collector, negotiator, schedd,
+  startd, starter                              run a daemon (normally started by the master)";

@@ -6,6 +6,11 @@
 //! sending many small requests to another pays the connection cost once.
 //!
 //! [`Client`] is async; [`BlockingClient`] wraps it for command-line tools.
+//! Typed calls per daemon live in [`schedd`], [`collector`] and [`startd`].
+
+pub mod collector;
+pub mod schedd;
+pub mod startd;
 
 use std::sync::Mutex;
 

@@ -1,0 +1,1 @@
+//! Typed calls to the schedd's `/v1` endpoints.

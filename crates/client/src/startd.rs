@@ -1,0 +1,1 @@
+//! Typed calls to the startd's `/v1` endpoints.
