@@ -1,5 +1,236 @@
 //! ClassAds: ordered, case-insensitively named attributes holding expressions.
+//!
+//! Attributes keep their insertion order and the spelling they were first
+//! given; lookups ignore ASCII case and never allocate. Small ads are
+//! scanned comparing precomputed hashes; larger ones keep an open-addressing
+//! index over the same hashes.
 
-/// A ClassAd (placeholder until the expression tree lands).
-#[derive(Debug, Default, Clone)]
-pub struct ClassAd {}
+use std::fmt;
+use std::sync::Arc;
+
+use crate::expr::{fold_hash, Name};
+use crate::{Expr, ParseError, Value};
+
+/// Ads up to this size are searched linearly (hash compare first).
+const LINEAR_MAX: usize = 8;
+
+/// A ClassAd: attribute names mapped to expressions.
+#[derive(Default, Clone)]
+pub struct ClassAd {
+    attrs: Vec<(Name, Expr)>,
+    /// Open-addressing slots holding `index + 1` into `attrs` (0 = empty);
+    /// empty while the ad is small.
+    index: Vec<u32>,
+}
+
+impl ClassAd {
+    pub fn new() -> Self {
+        ClassAd::default()
+    }
+
+    /// Parse an ad in new syntax: `[a = 1; b = a + 1]`.
+    pub fn parse(text: &str) -> Result<ClassAd, ParseError> {
+        crate::parser::parse_ad_new(text)
+    }
+
+    /// Parse an ad in old syntax: one `Attr = expr` per line (as `condor_q -long` prints).
+    pub fn parse_old(text: &str) -> Result<ClassAd, ParseError> {
+        crate::parser::parse_ad_old(text)
+    }
+
+    /// Parse an ad in HTCondor's JSON form (`condor_q -json` prints a list of these).
+    pub fn parse_json(text: &str) -> Result<ClassAd, ParseError> {
+        crate::json::parse_ad_json(text)
+    }
+
+    /// Set `name` to `expr`. An attribute of the same name (ignoring case)
+    /// is replaced in place, keeping its position and first spelling.
+    pub fn insert(&mut self, name: &str, expr: Expr) {
+        let hash = fold_hash(name);
+        if let Some(i) = self.position(name, hash) {
+            self.attrs[i].1 = expr;
+            return;
+        }
+        self.attrs.push((Name::new(name), expr));
+        self.after_push();
+    }
+
+    /// Set `name` to a literal value.
+    pub fn insert_value(&mut self, name: &str, v: Value) {
+        self.insert(name, Expr::literal(v));
+    }
+
+    /// The expression of attribute `name` (any case).
+    pub fn get(&self, name: &str) -> Option<&Expr> {
+        self.position(name, fold_hash(name)).map(|i| &self.attrs[i].1)
+    }
+
+    /// Lookup with a name whose hash was computed at parse time.
+    #[inline]
+    pub(crate) fn get_name(&self, name: &Name) -> Option<&Expr> {
+        self.position(name.as_str(), name.hash()).map(|i| &self.attrs[i].1)
+    }
+
+    /// The spelling an attribute was first given, if present.
+    pub fn name_of(&self, name: &str) -> Option<&str> {
+        self.position(name, fold_hash(name)).map(|i| self.attrs[i].0.as_str())
+    }
+
+    /// Remove `name`, returning its expression.
+    pub fn remove(&mut self, name: &str) -> Option<Expr> {
+        let i = self.position(name, fold_hash(name))?;
+        let (_, e) = self.attrs.remove(i);
+        self.rebuild_index();
+        Some(e)
+    }
+
+    /// Attributes in insertion order, with their original spelling.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Expr)> {
+        self.attrs.iter().map(|(n, e)| (n.as_str(), e))
+    }
+
+    pub fn len(&self) -> usize {
+        self.attrs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.attrs.is_empty()
+    }
+
+    /// True when `name` is present (any case).
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Add every attribute of `other`, replacing same-named ones.
+    pub fn update(&mut self, other: &ClassAd) {
+        for (n, e) in other.iter() {
+            self.insert(n, e.clone());
+        }
+    }
+
+    /// Evaluate attribute `name` in this ad alone (no target ad).
+    pub fn eval_attr(&self, name: &str) -> Value {
+        crate::eval::eval_attr(self, name, None)
+    }
+
+    /// Evaluate attribute `name` with `target` as the matched ad.
+    pub fn eval_attr_against(&self, name: &str, target: &ClassAd) -> Value {
+        crate::eval::eval_attr(self, name, Some(target))
+    }
+
+    /// Evaluate an expression in the context of this ad.
+    pub fn eval_expr(&self, expr: &Expr, target: Option<&ClassAd>) -> Value {
+        expr.eval(Some(self), target)
+    }
+
+    /// Old syntax: `Name = expr` lines in insertion order, each ending in a newline.
+    pub fn to_old_string(&self) -> String {
+        crate::unparse::ad_old(self)
+    }
+
+    /// New syntax on one line: `[ a = 1; b = "x" ]`.
+    pub fn to_new_string(&self) -> String {
+        crate::unparse::ad_new(self)
+    }
+
+    /// HTCondor's JSON form of the ad.
+    pub fn to_json(&self) -> String {
+        crate::json::ad_to_json(self)
+    }
+
+    #[inline]
+    fn position(&self, name: &str, hash: u64) -> Option<usize> {
+        if self.index.is_empty() {
+            return self
+                .attrs
+                .iter()
+                .position(|(n, _)| n.hash() == hash && n.as_str().eq_ignore_ascii_case(name));
+        }
+        let mask = self.index.len() - 1;
+        let mut slot = (hash as usize) & mask;
+        loop {
+            let v = self.index[slot];
+            if v == 0 {
+                return None;
+            }
+            let i = (v - 1) as usize;
+            let n = &self.attrs[i].0;
+            if n.hash() == hash && n.as_str().eq_ignore_ascii_case(name) {
+                return Some(i);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn after_push(&mut self) {
+        let n = self.attrs.len();
+        if n <= LINEAR_MAX {
+            return;
+        }
+        if self.index.len() < n * 2 {
+            self.rebuild_index();
+        } else {
+            let i = n - 1;
+            self.place(i);
+        }
+    }
+
+    fn rebuild_index(&mut self) {
+        let n = self.attrs.len();
+        if n <= LINEAR_MAX {
+            self.index = Vec::new();
+            return;
+        }
+        let size = (n * 4).next_power_of_two();
+        self.index = vec![0; size];
+        for i in 0..n {
+            self.place(i);
+        }
+    }
+
+    fn place(&mut self, i: usize) {
+        let mask = self.index.len() - 1;
+        let mut slot = (self.attrs[i].0.hash() as usize) & mask;
+        while self.index[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        self.index[slot] = (i + 1) as u32;
+    }
+}
+
+impl PartialEq for ClassAd {
+    /// Same attributes (same spelling) with equal expressions, in the same order.
+    fn eq(&self, other: &ClassAd) -> bool {
+        self.attrs == other.attrs
+    }
+}
+
+impl fmt::Debug for ClassAd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_new_string())
+    }
+}
+
+impl fmt::Display for ClassAd {
+    /// Old syntax, as `condor_q -long` prints an ad.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_old_string())
+    }
+}
+
+impl From<ClassAd> for Value {
+    fn from(ad: ClassAd) -> Value {
+        Value::Ad(Arc::new(ad))
+    }
+}
+
+impl<'a> FromIterator<(&'a str, Expr)> for ClassAd {
+    fn from_iter<I: IntoIterator<Item = (&'a str, Expr)>>(iter: I) -> ClassAd {
+        let mut ad = ClassAd::new();
+        for (n, e) in iter {
+            ad.insert(n, e);
+        }
+        ad
+    }
+}

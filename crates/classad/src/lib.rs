@@ -4,21 +4,43 @@
 //! `Requirements`/`Rank`, policy expressions, `condor_q -constraint`, and the
 //! Python `classad2` API.
 //!
-//! Layout (see README.md):
+//! Data flows text → [`Expr`]/[`ClassAd`] (parsers) → [`Value`] (evaluator)
+//! → text again (unparser):
 //! - [`value`]: runtime values ([`Value`]).
 //! - `expr`/`ad`: expression trees ([`Expr`]) and ads ([`ClassAd`]) that keep
 //!   attribute order and original case while looking names up case-insensitively.
 //! - `lexer`/`parser`: new syntax (`[a = 1; b = a + 1]`), old syntax (one
-//!   `Attr = expr` per line), and the JSON form.
-//! - `unparse`: old/new syntax and JSON printing, identical to `classad2`.
-//! - `eval`: evaluation with three-valued logic, scoping and cycle detection.
+//!   `Attr = expr` per line); [`json`]: the JSON form.
+//! - [`unparse`]: old/new syntax printing, identical to `classad2`.
+//! - `eval`/[`ops`]: evaluation with three-valued logic, scoping and cycle detection.
 //! - [`builtins`]: the builtin function library (pure functions on values).
-//! - `matchmaking`: symmetric match and rank of two ads.
+//! - [`matchmaking`]: symmetric match and rank of two ads.
 
 pub mod builtins;
 pub mod value;
 
+mod ad;
+mod error;
+mod eval;
+mod expr;
+pub mod json;
+mod lexer;
+pub mod matchmaking;
+pub mod ops;
+mod parser;
+mod pretty;
+pub mod time;
+pub mod unparse;
+
+pub use ad::ClassAd;
+pub use error::ParseError;
+pub use eval::Lazy;
+pub use expr::{BinaryOp, Call, Expr, Name, Node, UnaryOp};
+pub use matchmaking::{rank, symmetric_match};
 pub use value::Value;
 
-mod ad;
-pub use ad::ClassAd;
+/// Limits that keep parsing and evaluation from exhausting the stack.
+pub mod limits {
+    pub use crate::eval::{MAX_NESTING, MAX_REFERENCE_DEPTH, MAX_STEPS};
+    pub use crate::parser::{MAX_DEPTH, MAX_HEIGHT};
+}

@@ -92,3 +92,60 @@ impl Value {
         }
     }
 }
+
+impl PartialEq for Value {
+    /// Identity of values: same type and same contents. Reals compare by
+    /// bit pattern (so `NaN == NaN` and `0.0 != -0.0`); this is not the
+    /// language's `==` (see [`crate::ops`]).
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Undefined, Value::Undefined) | (Value::Error, Value::Error) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Real(a), Value::Real(b)) => a.to_bits() == b.to_bits(),
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Value::Ad(a), Value::Ad(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Value::AbsTime { secs: a, offset: o }, Value::AbsTime { secs: b, offset: p }) => a == b && o == p,
+            (Value::RelTime(a), Value::RelTime(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    /// Old-syntax text of the value (`"x"`, `{ 1,2 }`, `2.5`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::unparse::unparse_value(self))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(r: f64) -> Value {
+        Value::Real(r)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::string(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(Arc::from(s))
+    }
+}

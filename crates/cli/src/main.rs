@@ -4,6 +4,7 @@
 //! tool (`condor_submit`, `condor_config_val`, …), in which case the link's
 //! name selects the command.
 
+mod bench;
 mod conformance;
 mod daemons;
 mod tools;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
     let name = command.strip_prefix("condor_").unwrap_or(&command);
     match name {
         "conformance" => conformance::main(&rest),
+        "bench" => bench::main(&rest),
         "version" => tools::version::main(&rest),
         "config_val" => tools::config_val::main(&rest),
         "submit" => tools::submit::main(&rest),
@@ -70,6 +72,7 @@ usage: aerie <command> [args...]   (or run a condor_<command> link to the aerie 
 
 commands:
   conformance classad|config|submit FILE...   check Aerie against HTCondor's answers
+  bench floor|...                              benchmarks (see `aerie bench help`)
   config_val  ARGS...                          condor_config_val
   submit      ARGS...                          condor_submit
   version                                      condor_version

@@ -6,3 +6,9 @@
 //! subsystem and local name.
 
 pub mod macros;
+
+mod eval;
+mod macro_funcs;
+mod printf;
+
+pub use macros::{expand, ExpandOptions, MacroError, MacroSource};

@@ -5,73 +5,110 @@
 //! | POST | `/v1/ads` | [`Advertise`] → — |
 //! | POST | `/v1/ads/query` | [`AdQuery`] → JSON list of [`WireAd`]s |
 //! | POST | `/v1/ads/invalidate` | [`Invalidate`] → — |
+//!
+//! Answers shown as — are a JSON object with counts ([`Stored`]) that
+//! callers may ignore.
+//!
+//! Every daemon ad says where its daemon listens in `MyAddress`
+//! ([`set_addresses`], [`addresses`]): the daemon's addresses separated by
+//! spaces, Unix socket first (`"unix:/pool/lock/schedd.sock tcp:10.0.0.5:40123"`).
+//! A peer on the same host uses the socket; others use TCP.
+//!
+//! An ad lives for its `ClassAdLifetime` attribute (seconds) when it has
+//! one, else for the collector's default (`CLASSAD_LIFETIME`); a daemon
+//! re-advertises every `UPDATE_INTERVAL` to stay listed.
 
 use serde::{Deserialize, Serialize};
 
 use crate::ad::WireAd;
+use crate::address::Address;
 
-/// Kinds of ads, by HTCondor's `MyType` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AdType {
-    Machine,
-    Schedd,
-    Master,
-    Negotiator,
-    Collector,
-    Submitter,
-    Generic,
-    Any,
+/// The attribute holding a daemon's addresses.
+pub const ADDRESS_ATTR: &str = "MyAddress";
+
+/// Set `MyAddress` to `addrs` (space-separated, as a ClassAd string).
+pub fn set_addresses(ad: &mut WireAd, addrs: &[Address]) {
+    let joined: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+    ad.set(ADDRESS_ATTR, quote(&joined.join(" ")));
 }
 
-impl AdType {
-    /// The `MyType` value (`"Machine"` for startd slots).
-    pub fn my_type(self) -> &'static str {
-        match self {
-            AdType::Machine => "Machine",
-            AdType::Schedd => "Scheduler",
-            AdType::Master => "DaemonMaster",
-            AdType::Negotiator => "Negotiator",
-            AdType::Collector => "Collector",
-            AdType::Submitter => "Submitter",
-            AdType::Generic => "Generic",
-            AdType::Any => "Any",
+/// The addresses in an ad's `MyAddress`, in order; unreadable parts are skipped.
+pub fn addresses(ad: &WireAd) -> Vec<Address> {
+    let Some(text) = ad.get(ADDRESS_ATTR) else { return Vec::new() };
+    let text = unquote(text).unwrap_or_else(|| text.to_string());
+    text.split_whitespace().filter_map(|a| a.parse().ok()).collect()
+}
+
+/// The address to use: the first Unix socket for which `local` says yes
+/// (it exists on this host), else the first TCP address.
+pub fn pick_address(addrs: &[Address], local: impl Fn(&std::path::Path) -> bool) -> Option<Address> {
+    addrs
+        .iter()
+        .find(|a| matches!(a, Address::Unix(p) if local(p)))
+        .or_else(|| addrs.iter().find(|a| matches!(a, Address::Tcp(_))))
+        .cloned()
+}
+
+/// An old-syntax ClassAd string literal for `s` (a quote is escaped; a
+/// backslash is literal in old syntax unless it precedes a quote).
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// The text of a plain old-syntax string literal (`"abc"` → `abc`), if `expr` is one.
+pub fn unquote(expr: &str) -> Option<String> {
+    let inner = expr.trim().strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'"') => {
+                out.push('"');
+                chars.next();
+            }
+            '"' => return None,
+            _ => out.push(c),
         }
     }
+    Some(out)
+}
 
-    pub fn from_my_type(s: &str) -> AdType {
-        [
-            AdType::Machine,
-            AdType::Schedd,
-            AdType::Master,
-            AdType::Negotiator,
-            AdType::Collector,
-            AdType::Submitter,
-        ]
-        .into_iter()
-        .find(|t| t.my_type().eq_ignore_ascii_case(s))
-        .unwrap_or(AdType::Generic)
+/// What the collector did with an advertise or invalidate request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Stored {
+    /// Ads stored (advertise) or removed (invalidate).
+    pub count: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip_through_my_address() {
+        let mut ad = WireAd::new();
+        let addrs = vec![Address::Unix("/p/lock/schedd.sock".into()), Address::Tcp("10.0.0.5:4000".into())];
+        set_addresses(&mut ad, &addrs);
+        assert_eq!(ad.get("MyAddress"), Some("\"unix:/p/lock/schedd.sock tcp:10.0.0.5:4000\""));
+        assert_eq!(addresses(&ad), addrs);
+        assert_eq!(pick_address(&addrs, |_| true), Some(addrs[0].clone()));
+        assert_eq!(pick_address(&addrs, |_| false), Some(addrs[1].clone()));
     }
-}
 
-/// Ads to store; each is keyed by its `MyType` and `Name` and replaces the
-/// previous ad with that key. `lifetime_secs` overrides `ClassAdLifetime`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Advertise {
-    pub ads: Vec<WireAd>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct AdQuery {
-    pub ad_type: AdType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constraint: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub projection: Vec<String>,
-}
-
-/// Remove the ads of `ad_type` named `names` (a daemon going away).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Invalidate {
-    pub ad_type: AdType,
-    pub names: Vec<String>,
+    #[test]
+    fn quoting_follows_old_syntax() {
+        let q = quote(r#"a"b\c"#);
+        assert_eq!(q, r#""a\"b\c""#);
+        assert_eq!(unquote(&q).as_deref(), Some(r#"a"b\c"#));
+        assert_eq!(unquote("12"), None);
+    }
 }

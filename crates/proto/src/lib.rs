@@ -6,7 +6,8 @@
 //! - [`ad`]: ClassAds on the wire ([`WireAd`]: attribute → unparsed expression).
 //! - [`job`]: job ids, statuses, hold codes.
 //! - [`address`]: where a daemon listens (Unix socket or TCP) and its address file.
-//! - [`schedd`], [`collector`], [`startd`]: the requests and answers of each daemon.
+//! - [`schedd`], [`collector`], [`startd`], [`negotiator`], [`master`]: the
+//!   requests and answers of each daemon.
 //! - [`error`]: the error body every endpoint returns on refusal.
 
 pub mod ad;
@@ -14,6 +15,8 @@ pub mod address;
 pub mod collector;
 pub mod error;
 pub mod job;
+pub mod master;
+pub mod negotiator;
 pub mod schedd;
 pub mod startd;
 

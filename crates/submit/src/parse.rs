@@ -1,0 +1,849 @@
+//! Reading statements of a submit description into a [`SubmitHash`].
+//!
+//! Statements are read up to the next `queue` statement (which the caller
+//! then processes), exactly as condor_submit interleaves reading and
+//! queueing:
+//!
+//! - `name = value` (any case; the name may itself contain `$(...)`),
+//!   stored raw except that `$(name)` in the value means the previous value;
+//! - `+Attr = expr` / `-Attr =`, stored as `MY.Attr`;
+//! - `name @=TAG` ... `@TAG` multi-line values;
+//! - `include : file`, `include command : cmd args`, `include ifexist : f`;
+//! - `if`/`elif`/`else`/`endif` with `defined X`, `version >= 8.9`, numbers,
+//!   booleans and macros;
+//! - `error : text` and `warning : text`;
+//! - comments and blank lines.
+//!
+//! Anything else that is not a queue statement is an error at that line.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{SubmitError, Warning};
+use crate::hash::{Origin, SubmitHash};
+use crate::queue::queue_statement_args;
+use crate::reader::{is_c_space, trim_c, LineReader};
+
+/// The HTCondor version whose `if version ...` answers this implements.
+pub const CONDOR_VERSION: (i64, i64, i64) = (25, 0, 14);
+
+/// Includes nested deeper than this are refused.
+pub const MAX_INCLUDE_DEPTH: usize = 20;
+
+/// Opens included files and commands relative to a directory.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOpener {
+    /// Directory that relative file names are taken from (the submitter's
+    /// working directory).
+    pub base_dir: PathBuf,
+}
+
+impl SourceOpener {
+    pub fn new(base_dir: impl Into<PathBuf>) -> SourceOpener {
+        SourceOpener { base_dir: base_dir.into() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        let p = Path::new(name);
+        if p.is_absolute() || self.base_dir.as_os_str().is_empty() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// Read a file, or the output of a command (`cmd args |`, or any text
+    /// when `is_command`). Returns the text.
+    pub fn read(&self, source: &str, is_command: bool) -> Result<String, String> {
+        let piped = source.contains('|');
+        if is_command || piped {
+            let cmd = if piped {
+                source.trim_end_matches(|c| c == '|' || c == ' ').to_string()
+            } else {
+                source.to_string()
+            };
+            let args = crate::args::ArgList::parse_v1_wacked_or_v2_quoted(&cmd)
+                .map(|a| a.args)
+                .or_else(|_| Ok::<_, String>(crate::args::split_v1_raw(&cmd)))?;
+            let Some((prog, rest)) = args.split_first() else {
+                return Err("not a valid command, | must be at the end\n".to_string());
+            };
+            let out = std::process::Command::new(prog)
+                .args(rest)
+                .current_dir(if self.base_dir.as_os_str().is_empty() { Path::new(".") } else { &self.base_dir })
+                .stdin(std::process::Stdio::null())
+                .output()
+                .map_err(|e| format!("not a valid command, errno={} : {}", e.raw_os_error().unwrap_or(0), e))?;
+            return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        match std::fs::read(self.path(source)) {
+            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(e) => Err(format!("can't open file {source}: {}", os_error_text(&e))),
+        }
+    }
+}
+
+/// The C library's text for an I/O error (`No such file or directory`).
+pub fn os_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// if/elif/else/endif nesting, HTCondor's bit-stack (63 levels).
+#[derive(Debug, Clone, Copy)]
+struct IfStack {
+    state: u64,
+    estate: u64,
+    istate: u64,
+    top: u64,
+}
+
+impl IfStack {
+    fn new() -> IfStack {
+        IfStack { state: 1, estate: 0, istate: 0, top: 1 }
+    }
+    fn enabled(&self) -> bool {
+        let mask = self.top | (self.top - 1);
+        self.state & mask == mask
+    }
+    fn inside_if(&self) -> bool {
+        self.top > 1
+    }
+    fn inside_else(&self) -> bool {
+        self.top > 1 && self.istate & self.top == 0
+    }
+    fn begin_if(&mut self, bb: bool) -> bool {
+        self.top <<= 1;
+        self.istate |= self.top;
+        if bb {
+            self.state |= self.top;
+            self.estate |= self.top;
+        } else {
+            self.state &= !self.top;
+            self.estate &= !self.top;
+        }
+        self.top != 0
+    }
+    fn begin_else(&mut self) -> bool {
+        if self.istate & self.top == 0 {
+            return false;
+        }
+        self.istate &= !self.top;
+        if (self.estate | self.state) & self.top != 0 {
+            self.state &= !self.top;
+        } else {
+            self.state |= self.top;
+        }
+        self.top > 1
+    }
+    fn begin_elif(&mut self, bb: bool) -> bool {
+        if self.istate & self.top == 0 {
+            return false;
+        }
+        if self.estate & self.top != 0 {
+            self.state &= !self.top;
+        } else if bb {
+            self.estate |= self.top;
+            self.state |= self.top;
+        } else {
+            self.state &= !self.top;
+        }
+        self.top > 1
+    }
+    fn end_if(&mut self) -> bool {
+        self.istate &= !self.top;
+        self.top >>= 1;
+        if self.top == 0 {
+            *self = IfStack::new();
+            return false;
+        }
+        true
+    }
+}
+
+fn starts_word(line: &str, word: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() >= word.len()
+        && b[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+        && (b.len() == word.len() || is_c_space(b[word.len()]))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IfKind {
+    Empty,
+    Number,
+    Bool,
+    Version,
+    IfDef,
+    Identifier,
+    Macro,
+    Complex,
+}
+
+fn matches_literal_ignore_case(s: &str, lit: &str, no_trailing_token: bool) -> bool {
+    let s = s.trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+    let b = s.as_bytes();
+    if b.len() < lit.len() || !b[..lit.len()].eq_ignore_ascii_case(lit.as_bytes()) {
+        return false;
+    }
+    let rest = &s[lit.len()..];
+    if no_trailing_token {
+        trim_c(rest).is_empty()
+    } else {
+        !rest.as_bytes().first().is_some_and(|c| c.is_ascii_alphanumeric())
+    }
+}
+
+fn characterize(expr: &str, keyword_check: bool) -> IfKind {
+    const SPACE: u32 = 0x01;
+    const DIGIT: u32 = 0x02;
+    const ALPHA: u32 = 0x04;
+    const IDENT: u32 = 0x08;
+    const CMP: u32 = 0x10;
+    const SUM: u32 = 0x20;
+    const LOGIC: u32 = 0x40;
+    const GROUP: u32 = 0x80;
+    const MONEY: u32 = 0x100;
+    const COLON: u32 = 0x200;
+    const OTHER: u32 = 0x400;
+    const FLOAT: u32 = 0x1000;
+    const MACRO: u32 = 0x2000;
+    let t = expr.trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+    if t.is_empty() {
+        return IfKind::Empty;
+    }
+    let begin = t;
+    let b = t.as_bytes();
+    let mut i = 0;
+    if b[0] == b'-' {
+        i = 1;
+    }
+    let mut set: u32 = 0;
+    while i < b.len() {
+        let ch = b[i];
+        let next = b.get(i + 1).copied();
+        i += 1;
+        match ch {
+            b'0'..=b'9' => set |= DIGIT,
+            b'.' => {
+                if set == DIGIT || next.is_none() || next.is_some_and(|n| n.is_ascii_digit()) {
+                    set |= FLOAT
+                } else {
+                    set |= IDENT
+                }
+            }
+            b'e' | b'E' => {
+                if set & !FLOAT == DIGIT {
+                    set |= FLOAT
+                } else {
+                    set |= ALPHA
+                }
+            }
+            b'-' | b'+' => {
+                if set != (DIGIT | FLOAT) {
+                    set |= SUM
+                }
+            }
+            b'a'..=b'z' | b'A'..=b'Z' => set |= ALPHA,
+            b'_' | b'/' => set |= IDENT,
+            b'<'..=b'>' => set |= CMP,
+            b'!' if next == Some(b'=') => set |= CMP,
+            b'$' => {
+                set |= MONEY;
+                if next == Some(b'(') {
+                    set |= MACRO
+                }
+            }
+            c if is_c_space(c) => {
+                if next.is_some_and(|n| !is_c_space(n)) {
+                    set |= SPACE
+                }
+            }
+            b'&' | b'|' => set |= LOGIC,
+            b'{'..=b'}' | b'(' | b')' | b'[' | b']' => set |= GROUP,
+            b':' => set |= COLON,
+            _ => set |= OTHER,
+        }
+    }
+    match set {
+        0 => return IfKind::Empty,
+        x if x == DIGIT || x == DIGIT | FLOAT => return IfKind::Number,
+        x if x == ALPHA => {
+            if matches_literal_ignore_case(expr, "false", true) || matches_literal_ignore_case(expr, "true", true) {
+                return IfKind::Bool;
+            }
+            if keyword_check {
+                if matches_literal_ignore_case(begin, "version", true) {
+                    return IfKind::Version;
+                }
+                if matches_literal_ignore_case(begin, "defined", true) {
+                    return IfKind::IfDef;
+                }
+            }
+            return IfKind::Identifier;
+        }
+        x if x == ALPHA | DIGIT
+            || x == ALPHA | DIGIT | FLOAT
+            || x == ALPHA | IDENT
+            || x == ALPHA | IDENT | DIGIT
+            || x == ALPHA | IDENT | DIGIT | FLOAT =>
+        {
+            return IfKind::Identifier
+        }
+        x if x == ALPHA | SPACE | CMP | DIGIT || x == ALPHA | SPACE | CMP | DIGIT | FLOAT => {
+            if keyword_check && matches_literal_ignore_case(begin, "version", false) {
+                return IfKind::Version;
+            }
+            return IfKind::Complex;
+        }
+        x if x == ALPHA | SPACE
+            || x == ALPHA | SPACE | COLON
+            || x == ALPHA | SPACE | IDENT
+            || x == ALPHA | SPACE | IDENT | COLON
+            || x == ALPHA | SPACE | DIGIT
+            || x == ALPHA | SPACE | DIGIT | IDENT
+            || x == ALPHA | SPACE | DIGIT | FLOAT
+            || x == ALPHA | SPACE | DIGIT | IDENT | FLOAT =>
+        {
+            if keyword_check && matches_literal_ignore_case(begin, "defined", false) {
+                return IfKind::IfDef;
+            }
+            return IfKind::Complex;
+        }
+        _ => {}
+    }
+    if set & MACRO != 0 && set & !(MONEY | IDENT | ALPHA | DIGIT | MACRO | COLON) == 0 {
+        return IfKind::Macro;
+    }
+    IfKind::Complex
+}
+
+fn crufty_bool(expr: &str) -> Option<bool> {
+    if matches_literal_ignore_case(expr, "yes", true) || matches_literal_ignore_case(expr, "t", true) {
+        Some(true)
+    } else if matches_literal_ignore_case(expr, "no", true) || matches_literal_ignore_case(expr, "f", true) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn version_scalar(v: (i64, i64, i64)) -> i64 {
+    v.0 * 1_000_000 + v.1 * 1000 + v.2
+}
+
+/// Parse `"$CondorVersion: 8.9.7 ... $"` or a bare `8.9.7` prefix.
+fn parse_version_literal(s: &str) -> Option<(i64, i64, i64)> {
+    let s = s.trim();
+    let body = if let Some(rest) = s.strip_prefix("$CondorVersion:") { rest.trim_start() } else { return None };
+    let ver: String = body.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let mut it = ver.split('.').map(|x| x.parse::<i64>().ok());
+    Some((it.next()??, it.next()??, it.next()??))
+}
+
+fn sscanf_version(s: &str) -> (usize, [i64; 3]) {
+    let mut out = [0i64; 3];
+    let mut n = 0;
+    let mut rest = s;
+    for (i, slot) in out.iter_mut().enumerate() {
+        if i > 0 {
+            match rest.strip_prefix('.') {
+                Some(r) => rest = r,
+                None => break,
+            }
+        }
+        let t = rest.trim_start();
+        let neg = t.starts_with('-');
+        let digits_from = usize::from(neg || t.starts_with('+'));
+        let digits: String = t[digits_from..].chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            break;
+        }
+        let v: i64 = digits.parse().unwrap_or(i64::MAX);
+        *slot = if neg { -v } else { v };
+        rest = &t[digits_from + digits.len()..];
+        n += 1;
+    }
+    (n, out)
+}
+
+/// Evaluate the condition of an `if`/`elif` line.
+fn evaluate_if(expr: &str, hash: &SubmitHash) -> Result<bool, String> {
+    let ec = characterize(expr, true);
+    match ec {
+        IfKind::Number => {
+            let v: f64 = crate::eval::c_atof(expr);
+            return Ok(v != 0.0);
+        }
+        IfKind::Bool => return Ok(matches_literal_ignore_case(expr, "true", true)),
+        IfKind::Identifier => {
+            if let Some(b) = crufty_bool(expr) {
+                return Ok(b);
+            }
+        }
+        IfKind::Version => {
+            let t = trim_c(expr);
+            let mut p = t[7.min(t.len())..].trim_start();
+            let negated = p.starts_with('!');
+            if negated {
+                p = &p[1..];
+            }
+            let mut op = 0i32;
+            if let Some(c) = p.as_bytes().first() {
+                if (b'<'..=b'>').contains(c) {
+                    op = i32::from(*c) - i32::from(b'=');
+                    p = &p[1..];
+                }
+            }
+            let mut or_equal = false;
+            if p.starts_with('=') {
+                or_equal = true;
+                p = &p[1..];
+            }
+            let p = p.trim_start();
+            let mine = version_scalar(CONDOR_VERSION);
+            let other = if let Some(v) = parse_version_literal(p) {
+                version_scalar(v)
+            } else {
+                let q = p.strip_prefix(['v', 'V']).unwrap_or(p);
+                let (n, v) = sscanf_version(q);
+                if n >= 2 && v[0] >= 6 {
+                    let sub = if n < 3 { CONDOR_VERSION.2 } else { v[2] };
+                    version_scalar((v[0], v[1], sub))
+                } else {
+                    return Err("the version literal is invalid".to_string());
+                }
+            };
+            let diff = (mine - other).signum() as i32;
+            let result = diff == op || (or_equal && diff == 0);
+            return Ok(result != negated);
+        }
+        IfKind::IfDef => {
+            let t = trim_c(expr);
+            let p = trim_c(&t[7.min(t.len())..]);
+            if p.is_empty() {
+                return Ok(false);
+            }
+            return match characterize(p, false) {
+                IfKind::Identifier => {
+                    let v = hash.lookup(p);
+                    match v {
+                        Some(v) => Ok(!v.is_empty()),
+                        None => Ok(crufty_bool(p).is_some()),
+                    }
+                }
+                IfKind::Number | IfKind::Bool => Ok(true),
+                _ if p.len() >= 4 && p[..4].eq_ignore_ascii_case("use ") => {
+                    if p[4..].trim().contains([' ', '\t', '\r']) {
+                        Err("defined use meta argument with internal spaces will never match".to_string())
+                    } else {
+                        Ok(false)
+                    }
+                }
+                _ => Err("defined argument must be param name, boolean, or number".to_string()),
+            };
+        }
+        _ => {}
+    }
+    Err(if ec == IfKind::Complex {
+        "complex conditionals are not supported".to_string()
+    } else {
+        "expression is not a conditional".to_string()
+    })
+}
+
+fn test_if(expr: &str, hash: &SubmitHash) -> Result<bool, String> {
+    let expanded;
+    let mut e = expr;
+    let mut was_expanded = false;
+    if expr.contains('$') {
+        expanded = hash.expand(expr).map_err(|e| e.to_string())?;
+        e = expanded.trim_end_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+        was_expanded = true;
+    }
+    e = e.trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+    let mut inverted = false;
+    if let Some(rest) = e.strip_prefix('!') {
+        inverted = true;
+        e = rest.trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+    }
+    let value = if was_expanded && e.is_empty() { false } else { evaluate_if(e, hash)? };
+    Ok(value != inverted)
+}
+
+/// Characters allowed in a variable name.
+pub fn is_valid_param_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/'))
+}
+
+/// What reading stopped at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// A queue statement (the whole logical line) at this line number.
+    Queue { line: String, lineno: usize },
+    /// End of the description.
+    Eof,
+}
+
+/// Reads statements into a [`SubmitHash`].
+pub struct Parser<'a> {
+    pub hash: &'a mut SubmitHash,
+    pub opener: &'a SourceOpener,
+    pub warnings: &'a mut Vec<Warning>,
+}
+
+impl Parser<'_> {
+    /// Read statements from `reader` until a queue statement or the end.
+    pub fn parse_up_to_queue(&mut self, reader: &mut LineReader) -> Result<Stop, SubmitError> {
+        self.parse_stream(reader, 0, true)
+    }
+
+    fn err(reader: &LineReader, message: impl Into<String>) -> SubmitError {
+        SubmitError::parse(&reader.name().0, reader.line(), message)
+    }
+
+    fn parse_stream(&mut self, reader: &mut LineReader, depth: usize, top: bool) -> Result<Stop, SubmitError> {
+        let mut ifs = IfStack::new();
+        let mut here: Option<(String, String, Vec<String>)> = None;
+        loop {
+            let Some(line) = reader.next_line() else {
+                if let Some((_, tag, _)) = here {
+                    return Err(Self::err(reader, format!("Found end-of-file while scanning for '@{tag}' in {}", reader.name())));
+                }
+                break;
+            };
+            if line.starts_with('#') || line.bytes().all(is_c_space) {
+                continue;
+            }
+            if let Some((name, tag, mut data)) = here.take() {
+                if line.starts_with('@') && line[1..] == tag {
+                    let value = self.self_expand(&data.join("\n"), &name);
+                    self.hash.insert(&name, &value, Origin::File { source: reader.name().0.clone(), line: reader.line() });
+                } else {
+                    data.push(line);
+                    here = Some((name, tag, data));
+                }
+                continue;
+            }
+            let mut line: &str = &line;
+            if let Some(rest) = line.strip_prefix(':') {
+                if ifs.inside_if() || starts_word(rest, "if") {
+                    line = rest;
+                }
+            }
+            if let Some(handled) = self.if_line(line, &mut ifs) {
+                handled.map_err(|m| Self::err(reader, m))?;
+                continue;
+            }
+            if !ifs.enabled() {
+                continue;
+            }
+
+            let b = line.as_bytes();
+            let name_end = b.iter().position(|&c| is_c_space(c) || c == b'=' || c == b':').unwrap_or(b.len());
+            if name_end == b.len() {
+                // no operator: a queue statement, or an error
+                return self.queue_or_error(reader, line, top);
+            }
+            let name_raw = &line[..name_end];
+            let mut op = b[name_end];
+            let mut p = name_end + 1;
+            let mut pop = name_end;
+            let mut word_before_op = false;
+            if op != b'=' && op != b':' {
+                while p < b.len() && is_c_space(b[p]) {
+                    p += 1;
+                }
+                if p < b.len() && b[p] != b'=' && b[p] != b':' && b[p] != b'@' {
+                    word_before_op = true;
+                }
+                while p < b.len() && b[p] != b'=' && b[p] != b':' && b[p] != b'@' {
+                    p += 1;
+                }
+                pop = p;
+                op = b.get(p).copied().unwrap_or(0);
+                if op != 0 {
+                    p += 1;
+                    if op == b'@' {
+                        if b.get(p) == Some(&b'=') {
+                            p += 1;
+                        } else {
+                            op = 0;
+                        }
+                    }
+                }
+            }
+            while p < b.len() && is_c_space(b[p]) {
+                p += 1;
+            }
+            let rhs = &line[p.min(line.len())..];
+            let has_at = name_raw.starts_with('@');
+            let bare = &name_raw[usize::from(has_at)..];
+            let is_colon = op == b':';
+            let is_include = is_colon && bare.eq_ignore_ascii_case("include");
+            let is_meta = is_colon && bare.eq_ignore_ascii_case("use");
+            let is_error_kw = is_colon && bare.eq_ignore_ascii_case("error");
+            let is_warn_kw = is_colon && bare.eq_ignore_ascii_case("warning");
+
+            if is_meta {
+                return Err(Self::err(
+                    reader,
+                    format!("'use {}' is not supported in submit descriptions", trim_c(&line[name_end..pop])),
+                ));
+            }
+            if is_error_kw || is_warn_kw {
+                let msg = self.hash.expand(rhs).unwrap_or_else(|_| rhs.to_string());
+                let text = format!(
+                    "{} \"{}\", Line {}: {}",
+                    if is_error_kw { "Error" } else { "Warning" },
+                    reader.name(),
+                    reader.line(),
+                    msg
+                );
+                if is_error_kw {
+                    return Err(Self::err(reader, text));
+                }
+                self.warnings.push(Warning::new(text));
+                continue;
+            }
+            if is_include {
+                let opts = trim_c(&line[name_end..pop]);
+                let mut is_command = false;
+                let mut if_exists = false;
+                let mut words = opts.split([' ', '\t']).filter(|w| !w.is_empty());
+                let mut w = words.next();
+                if matches!(w, Some("ifexist" | "ifexists")) {
+                    if_exists = true;
+                    w = words.next();
+                }
+                if let Some(word) = w {
+                    if word == "output" || word == "command" {
+                        is_command = true;
+                        if words.next().is_some() {
+                            return Err(Self::err(reader, "'include command into' is not supported in submit descriptions"));
+                        }
+                    } else {
+                        return Err(Self::err(
+                            reader,
+                            format!("Error \"{}\", Line {}: unexpected keyword(s) '{}' after include ", reader.name(), reader.line(), opts),
+                        ));
+                    }
+                }
+                let target = self.hash.expand(rhs).map_err(|e| Self::err(reader, e.to_string()))?;
+                self.include(reader, &target, is_command, if_exists, depth)?;
+                continue;
+            }
+            if word_before_op {
+                // extra words before the operator: only a queue statement may look like that
+                return self.queue_or_error(reader, line, top);
+            }
+            let name = self.hash.expand(name_raw).map_err(|e| Self::err(reader, e.to_string()))?;
+            let origin = Origin::File { source: reader.name().0.clone(), line: reader.line() };
+            if op == b'=' && (name.starts_with('+') || name.starts_with('-')) {
+                let attr = format!("MY.{}", &name[1..]);
+                let value = if name.starts_with('+') { rhs } else { "" };
+                self.hash.insert(&attr, value, origin);
+                continue;
+            }
+            if (op != b'=' && op != b'@') || name.eq_ignore_ascii_case("queue") {
+                return match queue_statement_args(line) {
+                    Some(_) if top => Ok(Stop::Queue { line: line.to_string(), lineno: reader.line() }),
+                    Some(_) => Err(Self::err(reader, "Queue statement not allowed in include file or command")),
+                    None => Err(Self::err(reader, "invalid queue statement.")),
+                };
+            }
+            if !is_valid_param_name(&name) {
+                return Err(Self::err(
+                    reader,
+                    format!("Error \"{}\", Line {}: Illegal Identifier: <{}>", reader.name(), reader.line(), name),
+                ));
+            }
+            if op == b'@' {
+                here = Some((name, rhs.to_string(), Vec::new()));
+                continue;
+            }
+            let value = self.self_expand(rhs, &name);
+            self.hash.insert(&name, &value, origin);
+        }
+        if ifs.inside_if() {
+            return Err(Self::err(reader, "endif(s) not found before end-of-file"));
+        }
+        Ok(Stop::Eof)
+    }
+
+    fn self_expand(&self, value: &str, name: &str) -> String {
+        if !value.contains('$') {
+            return value.to_string();
+        }
+        config::macros::expand_self(value, name, None, &*self.hash)
+    }
+
+    fn queue_or_error(&mut self, reader: &LineReader, line: &str, top: bool) -> Result<Stop, SubmitError> {
+        if queue_statement_args(line).is_some() {
+            if !top {
+                return Err(Self::err(reader, "Queue statement not allowed in include file or command"));
+            }
+            return Ok(Stop::Queue { line: line.to_string(), lineno: reader.line() });
+        }
+        if is_dag_command(line) {
+            return Err(SubmitError::job(
+                "A DAG file was provided. Please provide a submit file or use condor_submit_dag.",
+            ));
+        }
+        Err(Self::err(reader, ""))
+    }
+
+    /// Handle an if/elif/else/endif line. `None` when the line is not one.
+    fn if_line(&mut self, line: &str, ifs: &mut IfStack) -> Option<Result<(), String>> {
+        if starts_word(line, "if") {
+            let expr = line[2..].trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+            let mut bb = ifs.enabled();
+            if bb {
+                match test_if(expr, self.hash) {
+                    Ok(v) => bb = v,
+                    Err(reason) => {
+                        return Some(Err(format!("{expr} is not a valid if condition because {reason}")));
+                    }
+                }
+            }
+            if !ifs.begin_if(bb) {
+                return Some(Err("if nesting too deep!".to_string()));
+            }
+            return Some(Ok(()));
+        }
+        if starts_word(line, "else") {
+            if !ifs.begin_else() {
+                let m = if ifs.inside_else() { "else is not allowed after else" } else { "else without matching if" };
+                return Some(Err(m.to_string()));
+            }
+            return Some(Ok(()));
+        }
+        if starts_word(line, "elif") {
+            let expr = line[4..].trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
+            let mut bb = ifs.estate & ifs.top == 0 && (ifs.state & (ifs.top - 1)) == ifs.top - 1;
+            if bb {
+                match test_if(expr, self.hash) {
+                    Ok(v) => bb = v,
+                    Err(reason) => {
+                        return Some(Err(format!("{expr} is not a valid elif condition because {reason}")));
+                    }
+                }
+            }
+            if !ifs.begin_elif(bb) {
+                let m = if ifs.inside_else() { "elif is not allowed after else" } else { "elif without matching if" };
+                return Some(Err(m.to_string()));
+            }
+            return Some(Ok(()));
+        }
+        if starts_word(line, "endif") {
+            if !ifs.end_if() {
+                return Some(Err("endif without matching if".to_string()));
+            }
+            return Some(Ok(()));
+        }
+        None
+    }
+
+    fn include(
+        &mut self,
+        reader: &LineReader,
+        target: &str,
+        is_command: bool,
+        if_exists: bool,
+        depth: usize,
+    ) -> Result<(), SubmitError> {
+        let text = match self.opener.read(target, is_command) {
+            Ok(t) => t,
+            Err(_) if if_exists => return Ok(()),
+            Err(msg) => {
+                return Err(Self::err(reader, format!("Error \"{target}\", Line 0, Include Depth {}: {msg}", depth + 1)));
+            }
+        };
+        if depth + 1 >= MAX_INCLUDE_DEPTH {
+            return Err(Self::err(reader, "includes nested too deep"));
+        }
+        let display = if is_command && !target.contains('|') { format!("{target} |") } else { target.to_string() };
+        let mut inner = LineReader::new(&display, text, reader.id() + 1000 + depth as u32);
+        match self.parse_stream(&mut inner, depth + 1, false) {
+            Ok(_) => Ok(()),
+            Err(SubmitError::Parse { file, line, message }) => Err(Self::err(
+                reader,
+                format!("Error \"{file}\", Line {line}, Include Depth {}: {message}", depth + 1),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// True when the line starts with a DAGMan command (`JOB`, `PARENT`, …).
+pub fn is_dag_command(line: &str) -> bool {
+    const DAG: &[&str] = &[
+        "JOB", "PROVISIONER", "FINAL", "SERVICE", "SPLICE", "SUBDAG", "PARENT", "SUBMIT-DESCRIPTION", "DONE",
+        "PRE_SKIP", "SCRIPT", "PRIORITY", "VARS", "CATEGORY", "MAXJOBS", "ABORT-DAG-ON", "CONFIG", "ENV",
+        "SET_JOB_ATTR", "DOT", "JOBSTATE_LOG", "NODE_STATUS_FILE", "SAVE_POINT_FILE", "REJECT",
+    ];
+    let first = line.split([' ', '\t']).find(|w| !w.is_empty()).unwrap_or("");
+    DAG.iter().any(|d| d.eq_ignore_ascii_case(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (SubmitHash, Result<Stop, SubmitError>) {
+        let mut hash = SubmitHash::new();
+        let opener = SourceOpener::default();
+        let mut warnings = Vec::new();
+        let mut reader = LineReader::new("job.sub", text, 1);
+        let r = Parser { hash: &mut hash, opener: &opener, warnings: &mut warnings }.parse_up_to_queue(&mut reader);
+        (hash, r)
+    }
+
+    #[test]
+    fn assignments_plus_attrs_and_queue() {
+        let (h, r) = run("Executable = a.sh\n+Foo = \"x\"\nMY.Bar = 2\n-Baz =\nqueue 2\n");
+        assert_eq!(r.unwrap(), Stop::Queue { line: "queue 2".into(), lineno: 5 });
+        assert_eq!(h.peek("executable"), Some("a.sh"));
+        assert_eq!(h.peek("MY.Foo"), Some("\"x\""));
+        assert_eq!(h.peek("my.bar"), Some("2"));
+        assert_eq!(h.peek("MY.Baz"), Some(""));
+    }
+
+    #[test]
+    fn self_references_use_the_previous_value() {
+        let (h, _) = run("a = x\na = $(a) y $(b)\n");
+        assert_eq!(h.peek("a"), Some("x y $(b)"));
+    }
+
+    #[test]
+    fn if_else_blocks() {
+        let (h, _) = run("x = 1\nif defined x\n a = yes\nelse\n a = no\nendif\nif version >= 8.0\n v = new\nendif\nif $(nothing)\n n = 1\nelif true\n n = 2\nendif\n");
+        assert_eq!(h.peek("a"), Some("yes"));
+        assert_eq!(h.peek("v"), Some("new"));
+        assert_eq!(h.peek("n"), Some("2"));
+        let (_, r) = run("if x > 1\nendif\n");
+        assert!(r.is_err());
+        let (_, r) = run("if true\n");
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn lines_that_are_not_statements_are_errors_at_their_line() {
+        let (_, r) = run("a = 1\ninclude common.inc\n");
+        match r.unwrap_err() {
+            SubmitError::Parse { line, message, .. } => {
+                assert_eq!(line, 2);
+                assert_eq!(message, "");
+            }
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn here_documents() {
+        let (h, _) = run("text @=END\nline one\nline two\n@END\n");
+        assert_eq!(h.peek("text"), Some("line one\nline two"));
+    }
+}
