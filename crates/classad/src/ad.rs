@@ -4,6 +4,11 @@
 //! given; lookups ignore ASCII case and never allocate. Small ads are
 //! scanned comparing precomputed hashes; larger ones keep an open-addressing
 //! index over the same hashes.
+//!
+//! An ad may be *chained* to a parent ad (HTCondor's `ChainToAd`): a proc's
+//! job ad chained to its cluster ad holds only the attributes that differ,
+//! and lookups that miss in the ad fall through to the parent. [`ClassAd::iter`]
+//! visits the ad's own attributes; [`ClassAd::iter_all`] the merged view.
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,6 +26,8 @@ pub struct ClassAd {
     /// Open-addressing slots holding `index + 1` into `attrs` (0 = empty);
     /// empty while the ad is small.
     index: Vec<u32>,
+    /// The ad that lookups fall through to (HTCondor's chained parent ad).
+    chain: Option<Arc<ClassAd>>,
 }
 
 impl ClassAd {
@@ -55,28 +62,89 @@ impl ClassAd {
         self.after_push();
     }
 
+    /// Set an attribute whose [`Name`] the caller already has (interned names
+    /// shared by many ads cost no allocation).
+    pub fn insert_name(&mut self, name: Name, expr: Expr) {
+        if let Some(i) = self.position(name.as_str(), name.hash()) {
+            self.attrs[i].1 = expr;
+            return;
+        }
+        self.attrs.push((name, expr));
+        self.after_push();
+    }
+
+    /// Chain this ad to `parent`: names missing here are looked up there.
+    pub fn chain_to(&mut self, parent: Arc<ClassAd>) {
+        self.chain = Some(parent);
+    }
+
+    /// Remove the chain, returning the parent it pointed to.
+    pub fn unchain(&mut self) -> Option<Arc<ClassAd>> {
+        self.chain.take()
+    }
+
+    /// The parent ad this one is chained to.
+    pub fn chained(&self) -> Option<&Arc<ClassAd>> {
+        self.chain.as_ref()
+    }
+
+    /// The expression of `name` in this ad only, ignoring the chained parent.
+    pub fn get_own(&self, name: &str) -> Option<&Expr> {
+        self.position(name, fold_hash(name)).map(|i| &self.attrs[i].1)
+    }
+
+    /// The merged view of a chained ad: own attributes first (insertion
+    /// order), then the parent's attributes that this ad does not override.
+    pub fn iter_all(&self) -> impl Iterator<Item = (&str, &Expr)> {
+        let parent = self.chain.as_deref().into_iter().flat_map(move |p| {
+            p.iter_all().filter(move |(n, _)| self.position(n, fold_hash(n)).is_none())
+        });
+        self.iter().chain(Box::new(parent) as Box<dyn Iterator<Item = (&str, &Expr)>>)
+    }
+
+    /// A copy with the chain resolved: every attribute of the merged view, unchained.
+    pub fn flattened(&self) -> ClassAd {
+        let mut ad = ClassAd::new();
+        for (n, e) in self.iter_all() {
+            ad.insert(n, e.clone());
+        }
+        ad
+    }
+
     /// Set `name` to a literal value.
     pub fn insert_value(&mut self, name: &str, v: Value) {
         self.insert(name, Expr::literal(v));
     }
 
-    /// The expression of attribute `name` (any case).
+    /// The expression of attribute `name` (any case), falling through to
+    /// the chained parent.
     pub fn get(&self, name: &str) -> Option<&Expr> {
-        self.position(name, fold_hash(name)).map(|i| &self.attrs[i].1)
+        self.get_hashed(name, fold_hash(name))
     }
 
     /// Lookup with a name whose hash was computed at parse time.
     #[inline]
     pub(crate) fn get_name(&self, name: &Name) -> Option<&Expr> {
-        self.position(name.as_str(), name.hash()).map(|i| &self.attrs[i].1)
+        self.get_hashed(name.as_str(), name.hash())
     }
 
-    /// The spelling an attribute was first given, if present.
+    #[inline]
+    fn get_hashed(&self, name: &str, hash: u64) -> Option<&Expr> {
+        match self.position(name, hash) {
+            Some(i) => Some(&self.attrs[i].1),
+            None => self.chain.as_deref().and_then(|p| p.get_hashed(name, hash)),
+        }
+    }
+
+    /// The spelling an attribute was first given, if present (here or in the chained parent).
     pub fn name_of(&self, name: &str) -> Option<&str> {
-        self.position(name, fold_hash(name)).map(|i| self.attrs[i].0.as_str())
+        match self.position(name, fold_hash(name)) {
+            Some(i) => Some(self.attrs[i].0.as_str()),
+            None => self.chain.as_deref().and_then(|p| p.name_of(name)),
+        }
     }
 
-    /// Remove `name`, returning its expression.
+    /// Remove `name` from this ad (not from the chained parent), returning its expression.
     pub fn remove(&mut self, name: &str) -> Option<Expr> {
         let i = self.position(name, fold_hash(name))?;
         let (_, e) = self.attrs.remove(i);
@@ -84,11 +152,13 @@ impl ClassAd {
         Some(e)
     }
 
-    /// Attributes in insertion order, with their original spelling.
+    /// This ad's own attributes in insertion order, with their original
+    /// spelling (not the chained parent's: see [`ClassAd::iter_all`]).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Expr)> {
         self.attrs.iter().map(|(n, e)| (n.as_str(), e))
     }
 
+    /// The number of own attributes (not counting the chained parent's).
     pub fn len(&self) -> usize {
         self.attrs.len()
     }
@@ -97,7 +167,7 @@ impl ClassAd {
         self.attrs.is_empty()
     }
 
-    /// True when `name` is present (any case).
+    /// True when `name` is present (any case), here or in the chained parent.
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
@@ -124,7 +194,8 @@ impl ClassAd {
         expr.eval(Some(self), target)
     }
 
-    /// Old syntax: `Name = expr` lines in insertion order, each ending in a newline.
+    /// Old syntax: `Name = expr` lines in insertion order, each ending in a
+    /// newline (the merged view when chained).
     pub fn to_old_string(&self) -> String {
         crate::unparse::ad_old(self)
     }
@@ -200,9 +271,10 @@ impl ClassAd {
 }
 
 impl PartialEq for ClassAd {
-    /// Same attributes (same spelling) with equal expressions, in the same order.
+    /// Same attributes (same spelling) with equal expressions, in the same
+    /// order, and equal chained parents.
     fn eq(&self, other: &ClassAd) -> bool {
-        self.attrs == other.attrs
+        self.attrs == other.attrs && self.chain == other.chain
     }
 }
 
@@ -232,5 +304,39 @@ impl<'a> FromIterator<(&'a str, Expr)> for ClassAd {
             ad.insert(n, e);
         }
         ad
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chained_ad_falls_through_to_parent_and_overrides_it() {
+        let cluster = Arc::new(ClassAd::parse("[ ClusterId = 7; Cmd = \"/bin/true\"; JobStatus = 1 ]").unwrap());
+        let mut proc_ad = ClassAd::parse("[ ProcId = 3; JobStatus = 2 ]").unwrap();
+        proc_ad.chain_to(cluster.clone());
+        assert_eq!(proc_ad.eval_attr("ClusterId"), Value::Int(7));
+        assert_eq!(proc_ad.eval_attr("jobstatus"), Value::Int(2));
+        assert!(proc_ad.get_own("Cmd").is_none());
+        assert!(proc_ad.contains("Cmd"));
+        let names: Vec<&str> = proc_ad.iter_all().map(|(n, _)| n).collect();
+        assert_eq!(names, ["ProcId", "JobStatus", "ClusterId", "Cmd"]);
+        assert_eq!(proc_ad.len(), 2);
+        let flat = proc_ad.flattened();
+        assert!(flat.chained().is_none());
+        assert_eq!(flat.len(), 4);
+        assert_eq!(proc_ad.unchain().map(|p| p.len()), Some(3));
+        assert_eq!(proc_ad.eval_attr("ClusterId"), Value::Undefined);
+    }
+
+    #[test]
+    fn constraint_sees_the_chained_parent() {
+        let cluster = Arc::new(ClassAd::parse("[ Owner = \"alice\"; RequestMemory = 2048 ]").unwrap());
+        let mut proc_ad = ClassAd::new();
+        proc_ad.insert_name(Name::new("ProcId"), Expr::literal(Value::Int(0)));
+        proc_ad.chain_to(cluster);
+        let c = Expr::parse("Owner == \"alice\" && RequestMemory > 1024 && ProcId == 0").unwrap();
+        assert_eq!(proc_ad.eval_expr(&c, None), Value::Bool(true));
     }
 }

@@ -90,7 +90,7 @@ pub fn attr_name(name: &str) -> String {
 
 pub(crate) fn ad_old(ad: &ClassAd) -> String {
     let mut out = String::new();
-    for (n, e) in ad.iter() {
+    for (n, e) in ad.iter_all() {
         identifier(&mut out, n, Style::Old);
         out.push_str(" = ");
         expr(&mut out, e, Style::Old);
