@@ -3,8 +3,12 @@
 //! ```sql
 //! meta     (key TEXT PRIMARY KEY, value INTEGER)          -- schema_version, next_cluster
 //! clusters (cluster INTEGER PRIMARY KEY, ad BLOB)          -- the cluster ad
-//! jobs     (cluster, proc, ad BLOB, PRIMARY KEY (cluster, proc)) WITHOUT ROWID
+//! jobs     (id INTEGER PRIMARY KEY, ad BLOB)                -- id = cluster << 32 | proc
 //! ```
+//!
+//! Cluster and proc ids are below 2^31 (HTCondor's are 32-bit too), so a
+//! job's key is one integer: rows sort in job-id order, appending a
+//! cluster's procs appends to the B-tree, and a lookup compares integers.
 //!
 //! `ad` columns hold [`crate::codec`] records of the ad's own attributes. The
 //! database is identified by `PRAGMA application_id` so that a foreign
@@ -26,9 +30,21 @@ pub const SCHEMA_VERSION: i64 = 1;
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE clusters (cluster INTEGER PRIMARY KEY, ad BLOB NOT NULL);
-CREATE TABLE jobs (cluster INTEGER NOT NULL, proc INTEGER NOT NULL, ad BLOB NOT NULL,
-                   PRIMARY KEY (cluster, proc)) WITHOUT ROWID;
+CREATE TABLE jobs (id INTEGER PRIMARY KEY, ad BLOB NOT NULL);
 ";
+
+/// Cluster and proc ids must be below this (they share one 64-bit key).
+pub const ID_LIMIT: i64 = 1 << 31;
+
+/// The `jobs` key of a job.
+pub fn job_key(id: proto::JobId) -> i64 {
+    (id.cluster << 32) | id.proc
+}
+
+/// The job of a `jobs` key.
+pub fn key_job(key: i64) -> proto::JobId {
+    proto::JobId { cluster: key >> 32, proc: key & 0xffff_ffff }
+}
 
 /// How hard a commit works to survive a power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -165,7 +181,7 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), Q
     // Defensive: never hand out an id that any row already uses.
     let max_used: i64 = conn
         .query_row(
-            "SELECT max(coalesce((SELECT max(cluster) FROM clusters), 0), coalesce((SELECT max(cluster) FROM jobs), 0))",
+            "SELECT max(coalesce((SELECT max(cluster) FROM clusters), 0), coalesce((SELECT max(id) >> 32 FROM jobs), 0))",
             [],
             |r| r.get(0),
         )
