@@ -111,9 +111,9 @@ impl JobQueue {
     /// [`JobQueue::open`] with options (e.g. `synchronous = FULL` for power-loss durability).
     pub fn open_with(path: &Path, opts: OpenOptions) -> Result<(JobQueue, Recovery), QueueError> {
         let start = Instant::now();
-        let (conn, next_cluster, created) = store::open(path, opts)?;
+        let (conn, lock, next_cluster, created) = store::open(path, opts)?;
         let mut q = JobQueue {
-            db: Db { conn, path: path.to_path_buf() },
+            db: Db { conn, path: path.to_path_buf(), _lock: lock },
             index: Index::default(),
             interner: Interner::new(),
             next_cluster,
@@ -428,7 +428,7 @@ impl JobQueue {
     }
 
     fn write(&mut self, stage: &Stage) -> Result<(), QueueError> {
-        let Db { conn, path } = &mut self.db;
+        let Db { conn, path, .. } = &mut self.db;
         let path: &Path = path;
         let err = |what: &'static str| move |e| store::classify(path, what, e);
         let tx = conn.transaction().map_err(err("starting a transaction"))?;

@@ -16,7 +16,8 @@
 //! is refused before SQLite touches it (nothing is ever written to a file
 //! that is not a queue).
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, ErrorCode, OpenFlags};
@@ -112,9 +113,49 @@ fn check_header(path: &Path) -> Result<(), QueueError> {
     Ok(())
 }
 
+/// An exclusive `flock` on `PATH.lock`, held while the queue is open, so
+/// that two schedds never share one queue (each would hand out the same
+/// cluster ids and miss the other's changes). The file holds the holder's pid.
+pub struct QueueLock {
+    _lock: nix::fcntl::Flock<File>,
+}
+
+fn lock(path: &Path) -> Result<QueueLock, QueueError> {
+    use nix::fcntl::{Flock, FlockArg};
+    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+    let io = |what| QueueError::io(&lock_path, what);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io("opening the queue lock file"))?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(mut l) => {
+            l.set_len(0)
+                .and_then(|_| l.rewind())
+                .and_then(|_| writeln!(l, "{}", std::process::id()))
+                .map_err(io("writing the queue lock file"))?;
+            Ok(QueueLock { _lock: l })
+        }
+        Err((mut f, nix::errno::Errno::EWOULDBLOCK)) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            let pid = pid.trim();
+            Err(QueueError::Locked {
+                path: path.to_path_buf(),
+                holder: if pid.is_empty() { "unknown pid".into() } else { format!("pid {pid}") },
+            })
+        }
+        Err((_, e)) => Err(io("locking the queue")(std::io::Error::from(e))),
+    }
+}
+
 /// Open (creating if needed) the queue database and return it with its `next_cluster`.
-pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), QueueError> {
+pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, QueueLock, i64, bool), QueueError> {
     check_header(path)?;
+    let lock = lock(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, "opening", e))?;
     let q = |what: &'static str| move |e| classify(path, what, e);
@@ -186,13 +227,14 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), Q
             |r| r.get(0),
         )
         .map_err(q("reading cluster ids"))?;
-    Ok((conn, next.max(max_used + 1).max(1), created))
+    Ok((conn, lock, next.max(max_used + 1).max(1), created))
 }
 
 /// The path-carrying context every later statement error gets.
 pub struct Db {
     pub conn: Connection,
     pub path: PathBuf,
+    pub _lock: QueueLock,
 }
 
 impl Db {

@@ -440,3 +440,27 @@ fn scans_and_totals_agree_with_evaluating_every_job() {
         assert_eq!(q.totals(&f3).jobs, exp3.len(), "{text} ({pick:?})");
     }
 }
+
+#[test]
+fn a_second_open_of_the_same_queue_is_refused_while_the_first_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let (mut q, _) = JobQueue::open(&path).unwrap();
+    let e = JobQueue::open(&path).unwrap_err();
+    assert!(matches!(e, QueueError::Locked { .. }), "{e}");
+    assert!(e.to_string().contains(&format!("pid {}", std::process::id())), "{e}");
+    // The holder is not disturbed.
+    submit(&mut q, "alice", 1);
+    drop(q);
+    let (q, _) = JobQueue::open(&path).unwrap();
+    assert_eq!(q.len(), 1);
+}
+
+#[test]
+fn the_queue_is_send() {
+    fn send<T: Send>(_: &T) {}
+    let dir = tempfile::tempdir().unwrap();
+    let (q, _) = JobQueue::open(&dir.path().join("q.db")).unwrap();
+    send(&q);
+    std::thread::spawn(move || q.len()).join().unwrap();
+}
