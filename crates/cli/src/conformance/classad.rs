@@ -111,6 +111,7 @@ fn value_json(v: &Value) -> Json {
             json!({"t": "ad", "v": m})
         }
         Value::AbsTime { secs, offset } => json!({"t": "abstime", "v": {"secs": secs, "offset": offset}}),
-        Value::RelTime(r) => json!({"t": "reltime", "v": python_repr_f64(*r)}),
+        // The reference's Python bindings hand relative times out as seconds.
+        Value::RelTime(r) => json!({"t": "real", "v": python_repr_f64(*r)}),
     }
 }
