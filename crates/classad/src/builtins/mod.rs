@@ -75,6 +75,32 @@ pub struct Env {
     /// Whether `userHome()` may look accounts up at all (HTCondor's
     /// `CLASSAD_ENABLE_USER_HOME`, off by default).
     pub user_home_enabled: bool,
+    /// Filled by the evaluator: the list expressions evaluated lists came
+    /// from. Leave it empty.
+    pub lists: ListSources,
+}
+
+/// The expressions evaluated lists came from, so that converting a list
+/// to a string prints it as written (`string({x})` is `"{ x }"`), as
+/// HTCondor does: its list values are lists of expressions.
+#[derive(Default, Clone)]
+pub struct ListSources(Vec<(Arc<Vec<Value>>, crate::Expr)>);
+
+impl ListSources {
+    /// Most sources remembered in one evaluation (beyond, lists print by value).
+    const MAX: usize = 4096;
+
+    /// Remember that `list` was made by evaluating `source`.
+    pub(crate) fn record(&mut self, list: &Arc<Vec<Value>>, source: &crate::Expr) {
+        if self.0.len() < Self::MAX {
+            self.0.push((list.clone(), source.clone()));
+        }
+    }
+
+    /// The expression `list` was evaluated from, if known.
+    pub fn source_of(&self, list: &Arc<Vec<Value>>) -> Option<&crate::Expr> {
+        self.0.iter().rev().find(|(l, _)| Arc::ptr_eq(l, list)).map(|(_, e)| e)
+    }
 }
 
 impl fmt::Debug for Env {
@@ -85,6 +111,7 @@ impl fmt::Debug for Env {
             .field("passwd_file", &self.passwd_file)
             .field("tz", &self.tz)
             .field("user_home_enabled", &self.user_home_enabled)
+            .field("lists", &self.lists.0.len())
             .finish()
     }
 }
