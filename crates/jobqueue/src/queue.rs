@@ -124,7 +124,7 @@ impl JobQueue {
         let rec = Recovery {
             created,
             clusters: q.index.clusters.len(),
-            jobs: q.index.jobs.len(),
+            jobs: q.index.len,
             next_cluster: q.next_cluster,
             skipped,
             totals: Totals::from_counts(&q.index.counts),
@@ -236,18 +236,18 @@ impl JobQueue {
 
     /// The job's ad (its own attributes chained to its cluster ad).
     pub fn job(&self, id: JobId) -> Option<Arc<ClassAd>> {
-        self.index.jobs.get(&id).map(|j| j.ad.clone())
+        self.index.get(id).map(|j| j.ad.clone())
     }
 
     /// The job's status, from the index (`None` for a job not in the queue
     /// or whose `JobStatus` is not a status code).
     pub fn status(&self, id: JobId) -> Option<JobStatus> {
-        self.index.jobs.get(&id).and_then(|j| JobStatus::from_code(j.status as i64))
+        self.index.get(id).and_then(|j| JobStatus::from_code(j.status as i64))
     }
 
     /// True when the job is in the queue.
     pub fn contains(&self, id: JobId) -> bool {
-        self.index.jobs.contains_key(&id)
+        self.index.contains(id)
     }
 
     /// A cluster's ad (the attributes its procs share).
@@ -257,7 +257,7 @@ impl JobQueue {
 
     /// The clusters in the queue, in id order, with their number of procs.
     pub fn clusters(&self) -> impl Iterator<Item = (i64, usize)> + '_ {
-        self.index.clusters.iter().map(|(id, c)| (*id, c.procs))
+        self.index.clusters.iter().map(|(id, c)| (*id, c.live))
     }
 
     /// The jobs of one cluster, in proc order.
@@ -279,16 +279,16 @@ impl JobQueue {
 
     /// The ids of the jobs in status `s`, in job-id order.
     pub fn ids_with_status(&self, s: JobStatus) -> impl Iterator<Item = JobId> + '_ {
-        self.index.by_status[s.code() as usize].iter().copied()
+        self.index.with_status(s.code() as u8)
     }
 
     /// The number of jobs in the queue.
     pub fn len(&self) -> usize {
-        self.index.jobs.len()
+        self.index.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.jobs.is_empty()
+        self.index.len == 0
     }
 
     /// The id the next [`JobQueue::new_cluster`] will hand out.
@@ -308,13 +308,13 @@ impl JobQueue {
     fn job_exists(&self, stage: &Stage, id: JobId) -> bool {
         match stage.jobs.get(&id) {
             Some(s) => s.is_some(),
-            None => self.index.jobs.contains_key(&id),
+            None => self.index.contains(id),
         }
     }
 
     fn job_mut<'s>(&self, stage: &'s mut Stage, id: JobId) -> Result<&'s mut ClassAd, QueueError> {
         if !stage.jobs.contains_key(&id) {
-            let job = self.index.jobs.get(&id).ok_or(QueueError::NoSuchJob(id))?;
+            let job = self.index.get(id).ok_or(QueueError::NoSuchJob(id))?;
             let mut own = ClassAd::clone(&job.ad);
             own.unchain();
             stage.jobs.insert(id, Some(own));
@@ -356,6 +356,16 @@ impl JobQueue {
                 if self.job_exists(stage, id) || (self.quarantined.contains(&id) && !stage.jobs.contains_key(&id)) {
                     return Err(QueueError::JobExists(id));
                 }
+                let slots = self.index.clusters.get(&id.cluster).map_or(0, |c| c.procs.len() as i64);
+                let next = stage.next_proc.get(&id.cluster).copied().unwrap_or(0).max(slots);
+                if id.proc > next + MAX_PROC_GAP {
+                    return Err(QueueError::BadChange(format!(
+                        "job {id}: proc ids are handed out densely from 0, and the next one in cluster {} is {next}",
+                        id.cluster
+                    )));
+                }
+                let e = stage.next_proc.entry(id.cluster).or_default();
+                *e = (*e).max(id.proc + 1);
                 check_names(&ad)?;
                 let ad = self.interner.ad(&ad);
                 stage.jobs.insert(id, Some(ad));
@@ -399,7 +409,7 @@ impl JobQueue {
     /// Clusters whose last proc left in this batch leave too.
     fn finish_stage(&self, stage: &mut Stage) {
         for &c in &stage.removals {
-            let before = self.index.clusters.get(&c).map_or(0, |cl| cl.procs as i64);
+            let before = self.index.clusters.get(&c).map_or(0, |cl| cl.live as i64);
             let after = before + stage.delta.get(&c).copied().unwrap_or(0);
             if after <= 0 {
                 stage.clusters.insert(c, None);
@@ -474,7 +484,7 @@ impl JobQueue {
                 Some(mut ad) => {
                     let Some(cl) = self.index.clusters.get(&id.cluster) else { continue };
                     ad.chain_to(cl.ad.clone());
-                    if self.index.jobs.contains_key(&id) {
+                    if self.index.contains(id) {
                         info.jobs_edited += 1;
                     } else {
                         info.jobs_added += 1;
@@ -482,7 +492,7 @@ impl JobQueue {
                     self.index.put_job(id, Arc::new(ad));
                 }
                 None => {
-                    if self.index.jobs.contains_key(&id) {
+                    if self.index.contains(id) {
                         info.jobs_removed += 1;
                         self.index.remove_job(id);
                     }
@@ -513,7 +523,13 @@ struct Stage {
     removals: BTreeSet<i64>,
     /// Reserved cluster ids this batch creates.
     used: Vec<i64>,
+    /// Per cluster, one past the highest proc id this batch creates.
+    next_proc: HashMap<i64, i64>,
 }
+
+/// How far past a cluster's highest proc id a new proc id may be (the
+/// index keeps procs in a table indexed by proc id).
+const MAX_PROC_GAP: i64 = 1 << 20;
 
 /// Attribute names must be ClassAd identifiers (they are written unquoted
 /// to the history file and printed by `condor_q -long`).
@@ -540,7 +556,7 @@ impl std::fmt::Debug for JobQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JobQueue")
             .field("path", &self.db.path)
-            .field("jobs", &self.index.jobs.len())
+            .field("jobs", &self.index.len)
             .field("clusters", &self.index.clusters.len())
             .field("next_cluster", &self.next_cluster)
             .finish()

@@ -346,3 +346,97 @@ fn an_undecodable_row_is_reported_skipped_and_kept() {
     assert!(rec.skipped.is_empty());
     assert_eq!(rec.jobs, 2);
 }
+
+/// Scans and totals agree with evaluating the constraint on every job,
+/// also where a proc overrides an attribute the constraint reads directly
+/// or through a cluster-ad expression (the cluster-constant shortcut must
+/// not apply there).
+#[test]
+fn scans_and_totals_agree_with_evaluating_every_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut q, _) = JobQueue::open(&dir.path().join("q.db")).unwrap();
+    let owners = ["alice", "bob", "Carol"];
+    let mut all = Vec::new();
+    for (k, n) in [1i64, 3, 4, 7, 12, 20, 5].into_iter().enumerate() {
+        let c = q.new_cluster().unwrap();
+        let mut cl = cluster_ad(owners[k % 3], c);
+        cl.insert("RequestDisk", Expr::parse("DiskUsage * 2").unwrap());
+        cl.insert_value("DiskUsage", Value::Int(10 * k as i64));
+        let mut changes = vec![Change::NewCluster { cluster: c, ad: cl }];
+        for p in 0..n {
+            let mut ad = proc_ad(p, [1, 1, 2, 5, 1][(p % 5) as usize]);
+            if k == 3 && p == 2 {
+                ad.insert_value("DiskUsage", Value::Int(1000));
+            }
+            if k == 4 && p == 5 {
+                ad.insert_value("RequestMemory", Value::Int(10));
+            }
+            changes.push(Change::NewProc { id: jid(c, p), ad });
+            all.push(jid(c, p));
+        }
+        q.commit(changes).unwrap();
+    }
+    let constraints = [
+        "RequestDisk > 50",
+        "RequestDisk > 50 && Owner == \"carol\"",
+        "RequestMemory < 100",
+        "RequestMemory >= 2048",
+        "JobStatus == 1 && RequestMemory >= 2048",
+        "ProcId % 3 == 0",
+        "ClusterId > 2",
+        "Owner =!= \"bob\"",
+        "DiskUsage",
+        "NoSuchAttr == 1",
+        "eval(\"ProcId\") == 2",
+        "ifThenElse(ClusterId == 4, ProcId < 2, false)",
+    ];
+    let mut rng = 7u64;
+    for text in constraints {
+        let e = Expr::parse(text).unwrap();
+        let expected: Vec<JobId> = all
+            .iter()
+            .copied()
+            .filter(|id| match q.job(*id).unwrap().eval_expr(&e, None) {
+                Value::Bool(b) => b,
+                Value::Int(i) => i != 0,
+                Value::Real(r) => r != 0.0,
+                _ => false,
+            })
+            .collect();
+        let f = Filter::all().constraint(e.clone());
+        assert_eq!(ids(&q, &f), expected, "{text}");
+        let t = q.totals(&f);
+        assert_eq!(t.jobs, expected.len(), "{text}");
+        let held = expected.iter().filter(|id| q.status(**id) == Some(JobStatus::Held)).count();
+        assert_eq!(t.held, held, "{text}");
+        // With a status and an owner part too.
+        let f2 = f.clone().status(JobStatus::Idle).owner("CAROL");
+        let exp2: Vec<JobId> = expected
+            .iter()
+            .copied()
+            .filter(|id| q.status(*id) == Some(JobStatus::Idle))
+            .filter(|id| q.job(*id).unwrap().eval_attr("Owner") == Value::string("Carol"))
+            .collect();
+        assert_eq!(ids(&q, &f2), exp2, "{text} (idle, carol)");
+        assert_eq!(q.totals(&f2).jobs, exp2.len(), "{text} (idle, carol)");
+        // With some ids named.
+        let pick: Vec<JobSpec> = (0..6)
+            .map(|_| {
+                rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let id = all[(rng >> 33) as usize % all.len()];
+                if rng % 4 == 0 { JobSpec::Cluster(id.cluster) } else { JobSpec::Job(id) }
+            })
+            .collect();
+        let f3 = Filter::ids(pick.clone()).constraint(f.constraint.clone().unwrap());
+        let exp3: Vec<JobId> = expected
+            .iter()
+            .copied()
+            .filter(|id| pick.iter().any(|s| match s {
+                JobSpec::Cluster(c) => *c == id.cluster,
+                JobSpec::Job(j) => j == id,
+            }))
+            .collect();
+        assert_eq!(ids(&q, &f3), exp3, "{text} ({pick:?})");
+        assert_eq!(q.totals(&f3).jobs, exp3.len(), "{text} ({pick:?})");
+    }
+}
