@@ -120,6 +120,7 @@ impl Schedd {
                     req: RequestClaim {
                         slot_name: offer.slot_name.clone(),
                         schedd: self.cfg.address.clone(),
+                        schedd_name: None,
                         job: wire,
                         lease_secs: Some(self.cfg.claim_lease),
                     },
