@@ -184,7 +184,8 @@ impl JobQueue {
                 Err(_) => Err("the ad column is not a blob".to_string()),
             };
             match decoded {
-                Ok(mut ad) => {
+                Ok(ad) => {
+                    let mut ad = compact(ad);
                     ad.chain_to(cluster_ad.clone());
                     self.index.put_job(id, Arc::new(ad));
                 }
@@ -491,8 +492,9 @@ impl JobQueue {
         }
         for (id, ad) in stage.jobs {
             match ad {
-                Some(mut ad) => {
+                Some(ad) => {
                     let Some(cl) = self.index.clusters.get(&id.cluster) else { continue };
+                    let mut ad = compact(ad);
                     ad.chain_to(cl.ad.clone());
                     if self.index.contains(id) {
                         info.jobs_edited += 1;
@@ -540,6 +542,18 @@ struct Stage {
 /// How far past a cluster's highest proc id a new proc id may be (the
 /// index keeps procs in a table indexed by proc id).
 const MAX_PROC_GAP: i64 = 1 << 20;
+
+/// `ad` with its attribute table allocated to its exact size: an ad built
+/// by inserting has room for up to twice its attributes, and a million
+/// proc ads are kept for a long time (a clone allocates exactly).
+fn compact(ad: ClassAd) -> ClassAd {
+    let n = ad.len();
+    if n == 0 || (n >= 4 && n.is_power_of_two()) {
+        ad
+    } else {
+        ad.clone()
+    }
+}
 
 /// Attribute names must be ClassAd identifiers (they are written unquoted
 /// to the history file and printed by `condor_q -long`).
