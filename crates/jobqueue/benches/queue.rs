@@ -99,7 +99,8 @@ impl Span {
 
 impl std::fmt::Display for Span {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = format!("{:.1} ms (cpu {:.1})", self.wall.as_secs_f64() * 1e3, self.cpu.as_secs_f64() * 1e3);
+        let (w, c) = (self.wall.as_secs_f64() * 1e3, self.cpu.as_secs_f64() * 1e3);
+        let s = if w < 10.0 { format!("{w:.3} ms (cpu {c:.1})") } else { format!("{w:.1} ms (cpu {c:.1})") };
         f.pad(&s)
     }
 }
@@ -260,6 +261,7 @@ fn main() {
     }
     let status = cmd.status().expect("run the load phase");
     assert!(status.success(), "load phase failed");
+    history_phase(&dir);
     println!(
         "summary: commit of {} procs {} (median of 3)",
         a.procs,
@@ -376,6 +378,55 @@ fn load_phase(path: &Path, a: &Args) {
             t.stop()
         }
     );
+}
+
+/// Append finished ads to a history file and read them back newest first.
+fn history_phase(dir: &Path) {
+    let path = dir.join("history");
+    let _ = std::fs::remove_file(&path);
+    let mut h = jobqueue::History::open(&path).expect("open history");
+    let cluster = std::sync::Arc::new(cluster_ad(1, "alice"));
+    let n_batches = 20u32;
+    let per = 1000;
+    let mut append = Span { wall: Duration::ZERO, cpu: Duration::ZERO };
+    for b in 0..n_batches {
+        let ads: Vec<ClassAd> = (0..per)
+            .map(|p| {
+                let mut ad = ClassAd::new();
+                ad.insert_value("ProcId", Value::Int(p));
+                ad.insert_value("JobStatus", Value::Int(4));
+                ad.insert_value("CompletionDate", Value::Int(1_700_000_000 + p));
+                ad.chain_to(cluster.clone());
+                ad
+            })
+            .collect();
+        let t = Clock::start();
+        h.append(&ads).expect("append");
+        let d = t.stop();
+        append.wall += d.wall;
+        append.cpu += d.cpu;
+        let _ = b;
+    }
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{:<60} {:>26}",
+        format!("history: append {per} ads with fsync (mean of {n_batches})"),
+        append.div(n_batches)
+    );
+    let t = Clock::start();
+    let first = h.newest_first().expect("read").take(100).filter(|a| a.is_ok()).count();
+    println!("{:<60} {:>26}", format!("history: newest {first} of {} ads ({:.0} MB)", n_batches * per as u32, size as f64 / 1e6), t.stop());
+    let t = Clock::start();
+    let all = h.newest_first().expect("read").filter(|a| a.is_ok()).count();
+    println!("{:<60} {:>26}", format!("history: all {all} ads, newest first"), t.stop());
+    let t = Clock::start();
+    let one = h
+        .newest_first_of(&[jobqueue::JobSpec::Job(JobId { cluster: 1, proc: 7 })], &[])
+        .expect("read")
+        .filter(|a| a.is_ok())
+        .count();
+    println!("{:<60} {:>26}", format!("history: condor_history 1.7 (banner filter) [{one}]"), t.stop());
+    let _ = std::fs::remove_file(&path);
 }
 
 fn tempdir() -> PathBuf {
