@@ -293,6 +293,12 @@ impl JobQueue {
         self.index.len == 0
     }
 
+    /// True when `cluster` was handed out by [`JobQueue::new_cluster`] and no
+    /// committed `NewCluster` has used it yet (so a submit for it can be batched).
+    pub fn is_reserved(&self, cluster: i64) -> bool {
+        self.reserved.contains(&cluster)
+    }
+
     /// The id the next [`JobQueue::new_cluster`] will hand out.
     pub fn next_cluster_id(&self) -> i64 {
         self.next_cluster

@@ -107,6 +107,7 @@ fn cluster_ids_are_never_handed_out_twice() {
     let a = q.new_cluster().unwrap();
     let b = q.new_cluster().unwrap();
     assert!(b > a);
+    assert!(q.is_reserved(a) && q.is_reserved(b) && !q.is_reserved(b + 1));
     // `a` is reserved but never used; a restart must not hand it out again.
     drop(q);
     let (mut q, rec) = JobQueue::open(&path).unwrap();
@@ -116,8 +117,10 @@ fn cluster_ids_are_never_handed_out_twice() {
     // An id from before the restart is no longer reserved.
     let e = q.commit(vec![Change::NewCluster { cluster: a, ad: ClassAd::new() }]).unwrap_err();
     assert!(matches!(e, QueueError::ClusterNotReserved(x) if x == a), "{e}");
+    assert!(!q.is_reserved(a));
     // Nor can a reserved id be used twice.
     q.commit(vec![Change::NewCluster { cluster: c, ad: ClassAd::new() }]).unwrap();
+    assert!(!q.is_reserved(c));
     let e = q.commit(vec![Change::NewCluster { cluster: c, ad: ClassAd::new() }]).unwrap_err();
     assert!(matches!(e, QueueError::ClusterExists(_)), "{e}");
 }
