@@ -20,6 +20,7 @@ pub mod codec;
 mod error;
 mod filter;
 mod history;
+mod history_read;
 mod index;
 pub mod intern;
 mod query;
