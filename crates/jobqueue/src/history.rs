@@ -19,6 +19,10 @@
 //! characters `\n` (and carriage returns as `\r`), which is what a reader of
 //! the file sees.
 //!
+//! Like HTCondor's schedd, the file is rotated to `PATH.YYYYMMDDTHHMMSS`
+//! when it would grow past [`HistoryOptions::max_bytes`], keeping
+//! [`HistoryOptions::max_rotations`] old files; reads go through them.
+//!
 //! An append that was cut short (the process killed mid-write) leaves a
 //! partial ad after the last banner. [`History::open`] moves such a tail to
 //! `PATH.torn` and truncates the file back to its last complete ad, so the
