@@ -132,7 +132,7 @@ fn lit(v: Value) -> Expr {
 fn random_value(r: &mut Rng, name: &str) -> Value {
     match name {
         "JobStatus" | "jobstatus" => Value::Int(*r.pick(&[1, 1, 2, 4, 5, 9])),
-        "Owner" | "OWNER" => Value::string(*r.pick(&["alice", "Alice", "bob", "carol"])),
+        "Owner" | "OWNER" => Value::string(r.pick(&["alice", "Alice", "bob", "carol"])),
         _ => Value::Int(r.below(10) as i64),
     }
 }
@@ -141,7 +141,7 @@ fn check(q: &JobQueue, m: &Model, ctx: &str) {
     assert_eq!(q.len(), m.jobs.len(), "{ctx}: len");
     let clusters: Vec<i64> = q.clusters().map(|(c, _)| c).collect();
     assert_eq!(clusters, m.clusters.keys().copied().collect::<Vec<_>>(), "{ctx}: clusters");
-    for (&id, _) in &m.jobs {
+    for &id in m.jobs.keys() {
         let ad = q.job(id).unwrap_or_else(|| panic!("{ctx}: job {id} missing"));
         let got: Attrs = ad
             .iter_all()
