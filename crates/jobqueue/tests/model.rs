@@ -132,7 +132,7 @@ fn lit(v: Value) -> Expr {
 fn random_value(r: &mut Rng, name: &str) -> Value {
     match name {
         "JobStatus" | "jobstatus" => Value::Int(*r.pick(&[1, 1, 2, 4, 5, 9])),
-        "Owner" | "OWNER" => Value::string(r.pick(&["alice", "Alice", "bob", "carol"])),
+        "Owner" | "OWNER" => Value::string(r.pick::<&str>(&["alice", "Alice", "bob", "carol"])),
         _ => Value::Int(r.below(10) as i64),
     }
 }
