@@ -184,7 +184,11 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, QueueLock, i6
         Synchronous::Normal => "NORMAL",
         Synchronous::Full => "FULL",
     };
-    conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY;"))
+    // After a checkpoint the WAL is cut back to 64 MiB, so one huge submit
+    // does not leave a huge WAL file behind.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;"
+    ))
         .map_err(q("setting pragmas"))?;
 
     if created {
