@@ -387,6 +387,24 @@ impl Schedd {
         WireAd(out)
     }
 
+    /// A job's whole ad on the wire (what a startd or the negotiator is sent).
+    pub fn job_wire(&mut self, store: &dyn AdStore, id: JobId) -> Option<WireAd> {
+        let ad = self.ad(store, id)?;
+        Some(self.wire_ad(&ad, id.cluster))
+    }
+
+    /// Where startds reach this schedd, and how submit events name it
+    /// (known once its sockets are bound).
+    pub fn set_address(&mut self, address: Address, submit_host: String) {
+        self.cfg.address = address;
+        self.cfg.submit_host = submit_host;
+    }
+
+    /// Every claim held: the startd and the claim id.
+    pub fn claims_held(&self) -> Vec<(Arc<Address>, String)> {
+        self.claims.iter().flatten().map(|c| (c.startd.clone(), c.id.to_string())).collect()
+    }
+
     /// Counts of every job, by status.
     pub fn totals(&self) -> proto::schedd::StatusCounts {
         self.jobs.totals()
