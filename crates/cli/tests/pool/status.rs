@@ -1,0 +1,1 @@
+//! condor_status and condor_version against a running pool (filled in with the tools).
