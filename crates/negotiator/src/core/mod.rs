@@ -213,7 +213,15 @@ impl Negotiator {
         }
         match_roots.extend(RANK_ROOTS.iter().map(|n| pool.names.name(n)));
         pool.need_any = pool.closure(&match_roots, &any_exprs);
+        let rank_root = [pool.names.name("Rank")];
+        let rank_exprs: Vec<u32> = [&settings.pre_job_rank, &settings.post_job_rank]
+            .into_iter()
+            .flatten()
+            .map(|e| pool.intern_config(e))
+            .collect();
+        pool.need_rank = pool.closure(&rank_root, &rank_exprs);
 
+        pool::keep_attrs(&mut pool, &input.slots);
         pool::group_slots(&mut pool, settings);
         let shapes = demand::group_shapes(&mut pool, &mut acs, settings);
 
