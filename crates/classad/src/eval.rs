@@ -29,7 +29,7 @@ use std::sync::{Arc, OnceLock};
 use crate::builtins;
 use crate::expr::{fold_hash, BinaryOp, Call, Func, Name, Node, Special};
 use crate::ops;
-use crate::{ClassAd, Expr, Value};
+use crate::{ClassAd, Dialect, Expr, Value};
 
 /// Longest chain of attribute references followed (HTCondor's limit).
 pub const MAX_REFERENCE_DEPTH: u32 = 400;
@@ -97,8 +97,6 @@ pub(crate) struct Ctx<'a> {
     nesting: u32,
     steps: u64,
     env: builtins::Env,
-    /// When set, list values made from list expressions remember them.
-    list_sources: Option<Vec<(Arc<Vec<Value>>, Expr)>>,
 }
 
 static EMPTY: OnceLock<ClassAd> = OnceLock::new();
@@ -169,13 +167,15 @@ impl Lazy {
     }
 }
 
-pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>) -> Lazy {
+pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>, dialect: Dialect) -> Lazy {
     let mut ctx = Ctx::new(my, target);
-    ctx.list_sources = Some(Vec::new());
+    if !dialect.is_configured() {
+        ctx.drop_alternates();
+    }
     let cur = ctx.my;
     let v = ctx.eval_in(e, cur);
-    if let (Value::List(list), Some(sources)) = (&v, &ctx.list_sources) {
-        if let Some((_, src)) = sources.iter().rev().find(|(l, _)| Arc::ptr_eq(l, list)) {
+    if let Value::List(list) = &v {
+        if let Some(src) = ctx.env.lists.source_of(list) {
             if let Node::List(items) = src.node() {
                 return Lazy::List(items.iter().map(Lazy::of_element).collect());
             }
@@ -204,7 +204,6 @@ impl<'a> Ctx<'a> {
             nesting: 0,
             steps: 0,
             env: builtins::Env::default(),
-            list_sources: None,
         };
         match (my, target) {
             (my, Some(t)) => {
@@ -236,6 +235,16 @@ impl<'a> Ctx<'a> {
             }
         }
         ctx
+    }
+
+    /// Without old ClassAd semantics a match does not let bare names fall
+    /// through to the other ad.
+    fn drop_alternates(&mut self) {
+        for s in &mut self.scopes {
+            if let Scope::Ad { alternate, .. } = s {
+                *alternate = None;
+            }
+        }
     }
 
     fn parent_of(&self, id: ScopeId) -> Option<ScopeId> {
@@ -439,6 +448,10 @@ impl<'a> Ctx<'a> {
 
     fn eval_node(&mut self, e: &Expr, cur: ScopeId) -> Value {
         match &*e.0 {
+            // HTCondor's relative-time literal (`relTime("1:00")`) evaluates
+            // to a real number of seconds; only computed relative times
+            // (`relTime(60)`, `t1 - t2`) are relative-time values.
+            Node::Literal(Value::RelTime(r)) => Value::Real(*r),
             Node::Literal(v) => v.clone(),
             Node::Attr { name, absolute } => {
                 let f = self.find_attr(name, *absolute, Some(cur));
@@ -474,9 +487,7 @@ impl<'a> Ctx<'a> {
                     out.push(self.eval(item, cur));
                 }
                 let list = Arc::new(out);
-                if let Some(sources) = &mut self.list_sources {
-                    sources.push((list.clone(), e.clone()));
-                }
+                self.env.lists.record(&list, e);
                 Value::List(list)
             }
             Node::Ad(ad) => {

@@ -12,13 +12,20 @@ pub fn symmetric_match(a: &ClassAd, b: &ClassAd) -> bool {
 }
 
 /// True when `ad`'s `Requirements` evaluates to true against `target`.
+///
+/// The attribute is looked up in `ad` itself (as HTCondor's
+/// `RIGHT.Requirements` does): an ad without one never matches, even when
+/// the target has a `Requirements` of its own.
 pub fn requirements_met(ad: &ClassAd, target: &ClassAd) -> bool {
-    is_true(&ad.eval_attr_against("Requirements", target))
+    ad.get("Requirements").is_some() && is_true(&ad.eval_attr_against("Requirements", target))
 }
 
 /// `a`'s `Rank` evaluated against `b`: a number (booleans count as 0/1),
 /// or 0.0 when it is missing, undefined, an error or not numeric.
 pub fn rank(a: &ClassAd, b: &ClassAd) -> f64 {
+    if a.get("Rank").is_none() {
+        return 0.0;
+    }
     match a.eval_attr_against("Rank", b) {
         Value::Int(i) => i as f64,
         Value::Real(r) if r.is_finite() => r,

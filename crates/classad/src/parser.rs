@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use crate::expr::{BinaryOp, Call, Name, Node, UnaryOp};
 use crate::lexer::{Lexer, Spanned, Tok};
-use crate::{ClassAd, Expr, ParseError, Value};
+use crate::{ClassAd, Dialect, Expr, ParseError, Value};
 
 /// Nesting limit, counted as HTCondor counts it (each parenthesised
 /// sub-expression, unary operator and postfix chain adds to it).
@@ -39,13 +39,20 @@ type P = Result<(Expr, u32), ParseError>;
 
 pub(crate) struct Parser<'a> {
     lex: Lexer<'a>,
+    dialect: Dialect,
     peeked: Option<Spanned>,
     depth: usize,
     last_end: usize,
 }
 
 pub(crate) fn parse_expr(text: &str, syntax: Syntax) -> Result<Expr, ParseError> {
+    parse_expr_with(text, syntax, Dialect::Configured)
+}
+
+pub(crate) fn parse_expr_with(text: &str, syntax: Syntax, dialect: Dialect) -> Result<Expr, ParseError> {
     let mut p = Parser::new(text, syntax);
+    p.dialect = dialect;
+    p.lex.set_leading_zeros(!dialect.is_configured());
     let (e, _) = p.expression()?;
     p.expect_end("the expression")?;
     Ok(e)
@@ -107,7 +114,13 @@ pub(crate) fn parse_old_line(line: &str) -> Result<(String, Expr), ParseError> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(text: &'a str, syntax: Syntax) -> Parser<'a> {
-        Parser { lex: Lexer::new(text, syntax == Syntax::Old), peeked: None, depth: 0, last_end: 0 }
+        Parser {
+            lex: Lexer::new(text, syntax == Syntax::Old),
+            dialect: Dialect::Configured,
+            peeked: None,
+            depth: 0,
+            last_end: 0,
+        }
     }
 
     fn err(&self, pos: usize, msg: impl Into<String>) -> ParseError {
@@ -360,10 +373,10 @@ impl<'a> Parser<'a> {
                 args.push(a);
                 let t = self.next()?;
                 match t.tok {
-                    Tok::Comma | Tok::Semi => {
-                        // HTCondor accepts ';' between arguments too. A ')' right
-                        // after a separator is refused below by expression().
-                    }
+                    Tok::Comma => {}
+                    // Configured HTCondor accepts ';' between arguments too. A
+                    // ')' right after a separator is refused by expression().
+                    Tok::Semi if self.dialect.is_configured() => {}
                     Tok::RParen => break,
                     other => {
                         return Err(self.err(
@@ -401,7 +414,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Ok((Expr::new(Node::Call(Call::new(&name, args))), h))
+        Ok((Expr::new(Node::Call(Call::with_dialect(&name, args, self.dialect))), h))
     }
 
     fn list(&mut self, open: usize) -> P {

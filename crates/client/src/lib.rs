@@ -12,7 +12,7 @@ pub mod collector;
 pub mod schedd;
 pub mod startd;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -53,15 +53,24 @@ type Conn = SendRequest<Full<Bytes>>;
 pub struct Client {
     addr: Address,
     idle: Mutex<Vec<Conn>>,
+    closed: Arc<tokio::sync::Notify>,
 }
 
 impl Client {
     pub fn new(addr: Address) -> Client {
-        Client { addr, idle: Mutex::new(Vec::new()) }
+        Client { addr, idle: Mutex::new(Vec::new()), closed: Arc::new(tokio::sync::Notify::new()) }
     }
 
     pub fn address(&self) -> &Address {
         &self.addr
+    }
+
+    /// Resolves when one of this client's connections has closed since the
+    /// last call (the daemon went away, or dropped an idle connection). A
+    /// daemon that advertises to a collector uses it to notice a restart
+    /// without waiting for its next periodic update.
+    pub async fn connection_closed(&self) {
+        self.closed.notified().await
     }
 
     async fn connect(&self) -> Result<Conn, ClientError> {
@@ -71,8 +80,10 @@ impl Client {
             Address::Unix(path) => {
                 let stream = tokio::net::UnixStream::connect(path).await.map_err(connect_err)?;
                 let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(http_err)?;
+                let closed = self.closed.clone();
                 tokio::spawn(async move {
                     let _ = conn.await;
+                    closed.notify_one();
                 });
                 Ok(send)
             }
@@ -80,8 +91,10 @@ impl Client {
                 let stream = tokio::net::TcpStream::connect(hp).await.map_err(connect_err)?;
                 let _ = stream.set_nodelay(true);
                 let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(http_err)?;
+                let closed = self.closed.clone();
                 tokio::spawn(async move {
                     let _ = conn.await;
+                    closed.notify_one();
                 });
                 Ok(send)
             }

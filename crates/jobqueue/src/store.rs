@@ -1,0 +1,186 @@
+//! The SQLite side of the queue: schema, opening, loading, writing.
+//!
+//! ```sql
+//! meta     (key TEXT PRIMARY KEY, value INTEGER)          -- schema_version, next_cluster
+//! clusters (cluster INTEGER PRIMARY KEY, ad BLOB)          -- the cluster ad
+//! jobs     (cluster, proc, ad BLOB, PRIMARY KEY (cluster, proc)) WITHOUT ROWID
+//! ```
+//!
+//! `ad` columns hold [`crate::codec`] records of the ad's own attributes. The
+//! database is identified by `PRAGMA application_id` so that a foreign
+//! database is refused, and a file that does not start with SQLite's header
+//! is refused before SQLite touches it (nothing is ever written to a file
+//! that is not a queue).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, ErrorCode, OpenFlags};
+
+use crate::QueueError;
+
+/// `PRAGMA application_id` of an Aerie job queue ("AEJQ").
+pub const APPLICATION_ID: i32 = 0x4145_4a51;
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE clusters (cluster INTEGER PRIMARY KEY, ad BLOB NOT NULL);
+CREATE TABLE jobs (cluster INTEGER NOT NULL, proc INTEGER NOT NULL, ad BLOB NOT NULL,
+                   PRIMARY KEY (cluster, proc)) WITHOUT ROWID;
+";
+
+/// How hard a commit works to survive a power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// `PRAGMA synchronous = NORMAL` (the default): a committed transaction
+    /// survives a crash of the process (kill -9, panic, OOM kill) because
+    /// it is in the WAL file when `commit` returns; after a power loss or
+    /// kernel crash the queue is consistent but the last transactions
+    /// before the outage may be missing.
+    #[default]
+    Normal,
+    /// `PRAGMA synchronous = FULL`: the WAL is fsync'ed at every commit, so
+    /// a committed transaction also survives a power loss (costs one fsync
+    /// per commit; group commit keeps that per batch, not per job).
+    Full,
+}
+
+/// Options for [`crate::JobQueue::open_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenOptions {
+    pub synchronous: Synchronous,
+}
+
+/// Map SQLite's "this is not / no longer a database" to our typed refusals.
+pub fn classify(path: &Path, what: &'static str, e: rusqlite::Error) -> QueueError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            QueueError::NotAQueue { path: path.to_path_buf(), reason: e.to_string() }
+        }
+        Some(ErrorCode::DatabaseCorrupt) => QueueError::Corrupt { path: path.to_path_buf(), reason: e.to_string() },
+        _ => QueueError::Sqlite { path: path.to_path_buf(), what, source: e },
+    }
+}
+
+/// Refuse a non-empty file that does not start with SQLite's header, without opening it.
+fn check_header(path: &Path) -> Result<(), QueueError> {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(QueueError::io(path, "opening the queue database")(e)),
+    };
+    let meta = f.metadata().map_err(QueueError::io(path, "reading the queue database"))?;
+    if !meta.is_file() {
+        return Err(QueueError::NotAQueue { path: path.to_path_buf(), reason: "it is not a regular file".into() });
+    }
+    let mut head = [0u8; 16];
+    let mut got = 0;
+    while got < head.len() {
+        match f.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(QueueError::io(path, "reading the queue database")(e)),
+        }
+    }
+    if got == 0 {
+        return Ok(());
+    }
+    if got < 16 || &head != b"SQLite format 3\0" {
+        return Err(QueueError::NotAQueue {
+            path: path.to_path_buf(),
+            reason: "it does not start with the SQLite header".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Open (creating if needed) the queue database and return it with its `next_cluster`.
+pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), QueueError> {
+    check_header(path)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, "opening", e))?;
+    let q = |what: &'static str| move |e| classify(path, what, e);
+
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(q("reading the header"))?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(q("reading the schema"))?;
+    let created = tables == 0;
+    if !created && app_id != APPLICATION_ID {
+        return Err(QueueError::NotAQueue {
+            path: path.to_path_buf(),
+            reason: format!("it is an SQLite database of another program (application_id {app_id:#x}, {tables} schema entries)"),
+        });
+    }
+
+    let mode: String =
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(q("switching to WAL mode"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(QueueError::NotAQueue {
+            path: path.to_path_buf(),
+            reason: format!("SQLite refused WAL mode (journal mode stays {mode}); is the file on a network file system?"),
+        });
+    }
+    let sync = match opts.synchronous {
+        Synchronous::Normal => "NORMAL",
+        Synchronous::Full => "FULL",
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY;"))
+        .map_err(q("setting pragmas"))?;
+
+    if created {
+        let tx_sql = format!(
+            "BEGIN IMMEDIATE; {SCHEMA}
+             INSERT INTO meta (key, value) VALUES ('schema_version', {SCHEMA_VERSION}), ('next_cluster', 1);
+             PRAGMA application_id = {APPLICATION_ID};
+             COMMIT;"
+        );
+        if let Err(e) = conn.execute_batch(&tx_sql) {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(classify(path, "creating the schema", e));
+        }
+    }
+
+    let meta = |key: &str| -> Result<Option<i64>, QueueError> {
+        let mut st = conn.prepare("SELECT value FROM meta WHERE key = ?1").map_err(q("reading meta"))?;
+        let mut rows = st.query(params![key]).map_err(q("reading meta"))?;
+        match rows.next().map_err(q("reading meta"))? {
+            Some(r) => Ok(Some(r.get(0).map_err(q("reading meta"))?)),
+            None => Ok(None),
+        }
+    };
+    let version = meta("schema_version")?;
+    if version != Some(SCHEMA_VERSION) {
+        return Err(QueueError::NotAQueue {
+            path: path.to_path_buf(),
+            reason: match version {
+                Some(v) => format!("its schema version is {v}, this build reads version {SCHEMA_VERSION}"),
+                None => "its meta table has no schema_version".into(),
+            },
+        });
+    }
+    let next = meta("next_cluster")?.unwrap_or(1);
+    // Defensive: never hand out an id that any row already uses.
+    let max_used: i64 = conn
+        .query_row(
+            "SELECT max(coalesce((SELECT max(cluster) FROM clusters), 0), coalesce((SELECT max(cluster) FROM jobs), 0))",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(q("reading cluster ids"))?;
+    Ok((conn, next.max(max_used + 1).max(1), created))
+}
+
+/// The path-carrying context every later statement error gets.
+pub struct Db {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+impl Db {
+    pub fn err(&self, what: &'static str) -> impl FnOnce(rusqlite::Error) -> QueueError + '_ {
+        move |e| classify(&self.path, what, e)
+    }
+}
