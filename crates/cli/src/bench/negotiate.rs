@@ -7,7 +7,8 @@
 //! times full negotiation cycles: interning the ads, grouping, fair share,
 //! matching and the rejection analysis, exactly what the daemon runs
 //! between reading its inputs and sending the plan. Every cycle starts from
-//! a fresh negotiator so each does the whole work. No processes, no sockets.
+//! a fresh negotiator so each does the whole work (the input is copied
+//! before the clock starts). No processes, no sockets.
 //!
 //! `--kind static|partitionable|mixed` chooses the slots: static slots are
 //! eight 1-core slots per machine; partitionable slots are one 32-core slot
@@ -257,8 +258,9 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     let mut last = None;
     for c in 1..=cycles {
         let mut n = Negotiator::new("negotiator@pool.example", Settings::default());
+        let input = sc.input.clone();
         let (t, c0) = (Instant::now(), thread_cpu());
-        let plan = n.on_cycle(&sc.input);
+        let plan = n.on_cycle(input);
         let (dt, cpu) = (t.elapsed(), thread_cpu().saturating_sub(c0));
         times.push(dt);
         cpu_times.push(cpu);

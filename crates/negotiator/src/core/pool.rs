@@ -304,6 +304,27 @@ impl Pool {
         attrs
     }
 
+    /// Names the slots' expressions reachable from `roots` refer to that no
+    /// slot defines: attributes of the job they are matched with. Sorted.
+    pub fn external_refs(&mut self, roots: &[&str]) -> Vec<String> {
+        let mut defined = vec![false; self.names.name_count()];
+        for slot in &self.slots {
+            for &n in &slot.names {
+                defined[n as usize] = true;
+            }
+        }
+        let root_ids: Vec<NameId> = roots.iter().map(|r| self.names.name(r)).collect();
+        let reach = self.closure(&root_ids, &[]);
+        let mut out: Vec<String> = reach
+            .iter()
+            .enumerate()
+            .filter(|&(n, &r)| r && !defined.get(n).copied().unwrap_or(false) && !root_ids.contains(&(n as NameId)))
+            .map(|(n, _)| self.names.name_text(n as NameId).to_string())
+            .collect();
+        out.sort_by_key(|s| s.to_ascii_lowercase());
+        out
+    }
+
     /// Intern a configuration expression as if an ad held it.
     pub fn intern_config(&mut self, e: &Expr) -> ExprId {
         self.names.add(e.clone())
