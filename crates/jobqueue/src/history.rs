@@ -253,8 +253,14 @@ impl History {
 
     /// The file and its rotated files, newest first.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut files = vec![self.path.clone()];
-        files.extend(rotated_files(&self.path));
+        History::files_at(&self.path)
+    }
+
+    /// The history file at `path` and its rotated files (`PATH.YYYYMMDDTHHMMSS`),
+    /// newest first, for readers that do not hold the [`History`].
+    pub fn files_at(path: &Path) -> Vec<PathBuf> {
+        let mut files = vec![path.to_path_buf()];
+        files.extend(rotated_files(path));
         files
     }
 

@@ -118,6 +118,13 @@ impl NewestFirst {
         NewestFirst::open_files(vec![path.to_path_buf()], ids, owners)
     }
 
+    /// The history at `path` and then its rotated files, newest first, with
+    /// the banner filter of [`NewestFirst::open_filtered`] (what
+    /// `condor_history` reads; the reader needs no [`crate::History`]).
+    pub fn open_rotated(path: &Path, ids: &[JobSpec], owners: &[String]) -> Result<NewestFirst, QueueError> {
+        NewestFirst::open_files(crate::History::files_at(path), ids, owners)
+    }
+
     /// Read several files one after the other, each newest first (pass
     /// them newest file first). A file that has vanished since (rotated
     /// away) is skipped; the first must exist.
@@ -125,7 +132,7 @@ impl NewestFirst {
         let mut rest = files;
         rest.reverse();
         let path = rest.pop().ok_or_else(|| QueueError::NotAHistory {
-            path: PathBuf::new(),
+            path: PathBuf::from("(no file)"),
             reason: "no history file named".into(),
         })?;
         let lines = back_lines(&path)?;

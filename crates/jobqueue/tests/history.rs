@@ -316,6 +316,9 @@ fn the_file_rotates_like_htcondor_and_reads_go_through_the_rotated_files() {
         .map(|a| id(&a.unwrap()))
         .collect();
     assert_eq!(one, vec![oldest_kept]);
+    // A reader without the History sees the same.
+    let again: Vec<(i64, i64)> = NewestFirst::open_rotated(&path, &[], &[]).unwrap().map(|a| id(&a.unwrap())).collect();
+    assert_eq!(again, got);
     // Reading one file alone (condor_history -file) sees only that file.
     assert!(NewestFirst::open(&path).unwrap().count() < got.len());
 }
