@@ -29,7 +29,7 @@
 //! next append starts clean; nothing is thrown away.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -37,7 +37,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use classad::{ClassAd, Value};
 use proto::job::JobSpec;
 
-use crate::history_read::{is_banner, BackLines};
+use crate::history_read::{is_banner, BackLines, MAX_LINE};
+
+/// The most that can follow the last banner after a cut-short append
+/// (one append's worth, even of 100,000 ads); more than that is not a torn
+/// history append.
+const MAX_TAIL: u64 = 1 << 30;
 use crate::QueueError;
 
 pub use crate::history_read::NewestFirst;
@@ -102,29 +107,42 @@ impl History {
             return Err(QueueError::NotAHistory { path: path.to_path_buf(), reason: "it is not a regular file".into() });
         }
         let len = meta.len();
-        let (last_banner, complete_end) = find_last_banner(&file, len).map_err(io("reading the history file"))?;
+        let not_history = |reason: String| QueueError::NotAHistory { path: path.to_path_buf(), reason };
+        let (last_banner, complete_end) = find_last_banner(&file, len).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => not_history(e.to_string()),
+            _ => io("reading the history file")(e),
+        })?;
         let mut torn = None;
         if complete_end < len {
             let tail_len = len - complete_end;
-            let mut tail = vec![0u8; tail_len as usize];
-            file.read_exact_at(&mut tail, complete_end).map_err(io("reading the history file"))?;
-            if !looks_like_ad_lines(&tail) {
-                return Err(QueueError::NotAHistory {
-                    path: path.to_path_buf(),
-                    reason: format!(
-                        "its last {tail_len} bytes are neither ads nor `***` banner lines; is HISTORY pointing at the right file?"
-                    ),
-                });
+            if tail_len > MAX_TAIL {
+                return Err(not_history(format!(
+                    "its last {tail_len} bytes hold no `***` banner line; is HISTORY pointing at the right file?"
+                )));
+            }
+            let ads = tail_is_ad_lines(&file, complete_end, len).map_err(io("reading the history file"))?;
+            if !ads {
+                return Err(not_history(format!(
+                    "its last {tail_len} bytes are neither ads nor `***` banner lines; is HISTORY pointing at the right file?"
+                )));
             }
             let saved_to = PathBuf::from(format!("{}.torn", path.display()));
-            let mut side = OpenOptions::new()
+            let save = |side: &mut File| -> std::io::Result<()> {
+                let mut src = file.try_clone()?;
+                src.seek(SeekFrom::Start(complete_end))?;
+                std::io::copy(&mut (&mut src).take(tail_len), side)?;
+                let mut last = [0u8; 1];
+                file.read_exact_at(&mut last, len - 1)?;
+                if last[0] != b'\n' {
+                    side.write_all(b"\n")?;
+                }
+                side.sync_all()
+            };
+            OpenOptions::new()
                 .append(true)
                 .create(true)
                 .open(&saved_to)
-                .map_err(QueueError::io(&saved_to, "saving a cut-short history append"))?;
-            side.write_all(&tail)
-                .and_then(|_| if tail.ends_with(b"\n") { Ok(()) } else { side.write_all(b"\n") })
-                .and_then(|_| side.sync_all())
+                .and_then(|mut side| save(&mut side))
                 .map_err(QueueError::io(&saved_to, "saving a cut-short history append"))?;
             file.set_len(complete_end).map_err(io("truncating a cut-short append"))?;
             file.sync_all().map_err(io("truncating a cut-short append"))?;
@@ -316,6 +334,10 @@ fn rotated_files(path: &Path) -> Vec<PathBuf> {
 fn find_last_banner(file: &File, len: u64) -> std::io::Result<(u64, u64)> {
     let mut lines = BackLines::new(file.try_clone()?, len)?;
     while let Some((at, line)) = lines.next_line()? {
+        if len - at > MAX_TAIL {
+            // Far more than one append without a banner: not ours to repair.
+            return Ok((0, 0));
+        }
         if is_banner(&line) {
             let end = at + line.len() as u64;
             // Only a banner ending in a newline is complete.
@@ -328,20 +350,41 @@ fn find_last_banner(file: &File, len: u64) -> std::io::Result<(u64, u64)> {
     Ok((0, 0))
 }
 
-/// True when every complete line of `tail` looks like `Name = value` (a
-/// cut-short ad), so it is safe to set it aside.
-fn looks_like_ad_lines(tail: &[u8]) -> bool {
-    let mut lines: Vec<&[u8]> = tail.split(|&b| b == b'\n').collect();
-    if !tail.ends_with(b"\n") {
-        lines.pop(); // the cut-short last line may be anything
+/// True when every complete line of the file from `start` to `end` looks
+/// like `Name = value` (a cut-short ad), so it is safe to set it aside.
+/// Reads in chunks, keeping only the start of each line.
+fn tail_is_ad_lines(file: &File, start: u64, end: u64) -> std::io::Result<bool> {
+    fn is_attr_line(head: &[u8]) -> bool {
+        let Some(eq) = head.windows(3).position(|w| w == b" = ") else { return false };
+        eq > 0 && head[..eq].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
     }
-    lines.iter().filter(|l| !l.is_empty()).all(|l| {
-        let l = String::from_utf8_lossy(l);
-        match l.split_once(" = ") {
-            Some((name, _)) => {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    const HEAD: usize = 1024;
+    let mut head: Vec<u8> = Vec::with_capacity(HEAD);
+    let mut line_len = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pos = start;
+    while pos < end {
+        let n = ((end - pos) as usize).min(buf.len());
+        file.read_exact_at(&mut buf[..n], pos)?;
+        pos += n as u64;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                if line_len > 0 && !is_attr_line(&head) {
+                    return Ok(false);
+                }
+                head.clear();
+                line_len = 0;
+            } else {
+                line_len += 1;
+                if line_len > MAX_LINE {
+                    return Ok(false);
+                }
+                if head.len() < HEAD {
+                    head.push(b);
+                }
             }
-            None => false,
         }
-    })
+    }
+    // The cut-short last line (no newline) may be anything.
+    Ok(true)
 }

@@ -19,6 +19,10 @@ use crate::QueueError;
 
 const CHUNK: usize = 64 * 1024;
 
+/// No line of a history file is longer than this (a job ad's longest
+/// attribute is far shorter); a longer one means the file is something else.
+pub(crate) const MAX_LINE: usize = 64 * 1024 * 1024;
+
 pub(crate) fn is_banner(line: &[u8]) -> bool {
     line.starts_with(b"***")
 }
@@ -48,6 +52,12 @@ impl BackLines {
     fn fill(&mut self) -> std::io::Result<bool> {
         if self.pos == 0 {
             return Ok(false);
+        }
+        if self.buf.len() > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line of more than {} MiB before byte {}: this is not a history file", MAX_LINE >> 20, self.pos + self.buf.len() as u64),
+            ));
         }
         let want = (CHUNK.max(self.buf.len())) as u64;
         let n = want.min(self.pos);
