@@ -189,6 +189,15 @@ impl ClassAd {
         crate::eval::eval_attr(self, name, Some(target))
     }
 
+    /// Evaluate attribute `name` (against `target`, if any) with the
+    /// builtins seeing `env` (see [`crate::builtins::Env`]).
+    pub fn eval_attr_with_env(&self, name: &str, target: Option<&ClassAd>, env: &crate::builtins::Env) -> Value {
+        match self.get(name) {
+            Some(_) => Expr::attr(name).eval_with_env(Some(self), target, env),
+            None => Value::Undefined,
+        }
+    }
+
     /// Evaluate an expression in the context of this ad.
     pub fn eval_expr(&self, expr: &Expr, target: Option<&ClassAd>) -> Value {
         expr.eval(Some(self), target)

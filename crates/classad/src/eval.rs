@@ -151,6 +151,19 @@ pub(crate) fn eval_expr(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>
     ctx.eval_in(e, cur)
 }
 
+/// [`eval_expr`] with builtins seeing `env` (clock, zone, user maps, passwd).
+pub(crate) fn eval_expr_env(
+    e: &Expr,
+    my: Option<&ClassAd>,
+    target: Option<&ClassAd>,
+    env: &builtins::Env,
+) -> Value {
+    let mut ctx = Ctx::new(my, target);
+    ctx.env = builtins::Env { lists: builtins::ListSources::default(), ..env.clone() };
+    let cur = ctx.my;
+    ctx.eval_in(e, cur)
+}
+
 /// A value as HTCondor hands it out: a list written as `{...}` keeps its
 /// element expressions unevaluated (literals stay values).
 #[derive(Debug, Clone, PartialEq)]
@@ -200,12 +213,15 @@ pub(crate) fn references(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<Str
 
 pub(crate) use refs::RefKind;
 
+/// The value of attribute `name` of `ad`: `undefined` when the ad (or its
+/// chained parent) does not have it, even if `target` does — as
+/// HTCondor's `EvaluateAttr` looks the attribute up in the ad itself.
 pub(crate) fn eval_attr(ad: &ClassAd, name: &str, target: Option<&ClassAd>) -> Value {
-    let mut ctx = Ctx::new(Some(ad), target);
     let name = Name::new(name);
-    let cur = ctx.my;
-    let found = ctx.find_attr(&name, false, cur);
-    ctx.found_value(found)
+    let Some(e) = ad.get_name(&name) else { return Value::Undefined };
+    let mut ctx = Ctx::new(Some(ad), target);
+    let cur = ctx.my.unwrap_or(0);
+    ctx.eval_reference(e, cur)
 }
 
 impl<'a> Ctx<'a> {

@@ -266,6 +266,13 @@ impl Expr {
         crate::eval::eval_expr(self, my, target)
     }
 
+    /// [`Expr::eval`] with the builtins seeing `env`: a fixed clock or time
+    /// zone, the daemon's `userMap` map sets, where `userHome` reads
+    /// accounts.
+    pub fn eval_with_env(&self, my: Option<&ClassAd>, target: Option<&ClassAd>, env: &crate::builtins::Env) -> Value {
+        crate::eval::eval_expr_env(self, my, target, env)
+    }
+
     /// Evaluate like [`Expr::eval`], but report a list written as `{...}`
     /// the way HTCondor's Python bindings do: its elements unevaluated
     /// (literals as values, other expressions as expressions).
