@@ -41,8 +41,12 @@ pub fn show(v: &Value) -> String {
         Value::Real(r) | Value::RelTime(r) => python_repr_f64(*r),
         Value::String(s) => quote(s),
         Value::List(items) => format!("{{{}}}", items.iter().map(show).collect::<Vec<_>>().join(", ")),
+        // In HTCondor's storage order (name length, then name ignoring
+        // case), as its printOld() lists an ad value.
         Value::Ad(ad) => {
-            let lines: Vec<String> = ad.iter().map(|(n, e)| format!("{n} = {e}")).collect();
+            let mut attrs: Vec<(&str, &classad::Expr)> = ad.iter().collect();
+            attrs.sort_by_key(|(n, _)| (n.len(), n.to_ascii_lowercase()));
+            let lines: Vec<String> = attrs.iter().map(|(n, e)| format!("{n} = {e}")).collect();
             format!("[{}]", lines.join("; "))
         }
         Value::AbsTime { secs, offset } => format!("absTime({secs}, {offset})"),
