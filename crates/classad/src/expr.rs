@@ -177,11 +177,62 @@ impl PartialEq for Call {
 pub struct Name {
     text: Arc<str>,
     hash: u64,
+    special: NameKind,
+}
+
+/// The names the evaluator gives a meaning (`MY`, `TARGET`, `PARENT`, …),
+/// recognised once when the name is made.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum NameKind {
+    None,
+    My,
+    Target,
+    Other,
+    Ad,
+    Left,
+    Right,
+    LCtx,
+    RCtx,
+    SelfAd,
+    TopLevel,
+    Root,
+    Parent,
+    CurrentTime,
+}
+
+impl NameKind {
+    fn of(text: &str) -> NameKind {
+        const NAMES: [(&str, NameKind); 13] = [
+            ("my", NameKind::My),
+            ("target", NameKind::Target),
+            ("other", NameKind::Other),
+            ("ad", NameKind::Ad),
+            ("left", NameKind::Left),
+            ("right", NameKind::Right),
+            ("lctx", NameKind::LCtx),
+            ("rctx", NameKind::RCtx),
+            ("self", NameKind::SelfAd),
+            ("toplevel", NameKind::TopLevel),
+            ("root", NameKind::Root),
+            ("parent", NameKind::Parent),
+            ("currenttime", NameKind::CurrentTime),
+        ];
+        if text.len() > 11 {
+            return NameKind::None;
+        }
+        NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(text)).map_or(NameKind::None, |(_, s)| *s)
+    }
 }
 
 impl Name {
     pub fn new(text: &str) -> Name {
-        Name { text: Arc::from(text), hash: fold_hash(text) }
+        Name { text: Arc::from(text), hash: fold_hash(text), special: NameKind::of(text) }
+    }
+
+    /// Which evaluator-defined name this is, if any.
+    #[inline]
+    pub(crate) fn kind(&self) -> NameKind {
+        self.special
     }
 
     pub fn as_str(&self) -> &str {
