@@ -485,6 +485,82 @@ impl Config {
         Ok(())
     }
 
+    /// Evaluate an `if` condition against this configuration
+    /// (`condor_config_val -check-if`): `Err` holds HTCondor's reason.
+    pub fn test_condition(&self, expr: &str) -> Result<bool, String> {
+        struct Ctx<'a>(&'a Config);
+        impl crate::ifcond::CondContext for Ctx<'_> {
+            fn expand(&self, text: &str) -> Result<String, MacroError> {
+                self.0.expand(text)
+            }
+            fn lookup(&self, name: &str) -> Option<String> {
+                self.0.get_raw(name)
+            }
+        }
+        crate::ifcond::test_condition(expr, &Ctx(self)).map_err(|e| match e {
+            crate::ifcond::CondError::Invalid(r) => r,
+            crate::ifcond::CondError::Macro(m) => m.to_string(),
+        })
+    }
+
+    /// The settings the files and environment made, for
+    /// `condor_config_val -summary`: `(source, entries)` groups in the order
+    /// read (environment last), each entry `(name, raw)` in line order.
+    /// Values equal to their default and obsolete settings HTCondor's
+    /// upgrade templates list are left out.
+    pub fn summary(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let t = defaults::table();
+        let lines_of = |cat: &str, name: &str| -> Vec<String> {
+            t.meta(cat, name).map(|m| m.text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()).unwrap_or_default()
+        };
+        let mut obsolete = lines_of("UPGRADE", "DISCARD");
+        obsolete.extend(lines_of("UPGRADE", "DISCARDX"));
+        let mut obsolete_if = lines_of("UPGRADE", "DISCARDIF");
+        obsolete_if.extend(lines_of("UPGRADE", "DISCARDIFX"));
+        let mut rows: Vec<(usize, i32, usize, String, String)> = Vec::new();
+        for (iter, item) in self.table.items().iter().enumerate() {
+            let o = &item.origin;
+            let is_file = o.source > SOURCE_OVER;
+            let is_env = o.source == crate::table::SOURCE_ENVIRONMENT || o.source == SOURCE_OVER;
+            if !is_file && !is_env {
+                continue;
+            }
+            let def = t.entry_for(&item.key).and_then(|p| p.default.clone());
+            if def.as_deref() == Some(item.raw.as_str()) || (item.raw.is_empty() && def.is_none() && t.entry_for(&item.key).is_some()) {
+                continue;
+            }
+            if is_file {
+                if obsolete.iter().any(|n| n.eq_ignore_ascii_case(&item.key)) {
+                    continue;
+                }
+                let pair = format!("{}={}", item.key.to_ascii_uppercase(), item.raw);
+                if obsolete_if.contains(&pair) {
+                    continue;
+                }
+            }
+            let sort_src = if is_env { usize::MAX - 1 + (o.source == SOURCE_OVER) as usize } else { o.source };
+            rows.push((sort_src, o.line, iter, item.key.clone(), item.raw.clone()));
+        }
+        rows.sort_by_key(|r| (r.0, r.1, r.2));
+        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let mut last: Option<usize> = None;
+        for (src, _, _, k, v) in rows {
+            if last != Some(src) {
+                let name = match src {
+                    s if s == usize::MAX - 1 => self.sources[crate::table::SOURCE_ENVIRONMENT].clone(),
+                    usize::MAX => self.sources[SOURCE_OVER].clone(),
+                    s => self.sources[s].clone(),
+                };
+                out.push((name, Vec::new()));
+                last = Some(src);
+            }
+            if let Some(g) = out.last_mut() {
+                g.1.push((k, v));
+            }
+        }
+        out
+    }
+
     /// The source names in the order HTCondor numbers them.
     pub fn source_names(&self) -> &[String] {
         &self.sources

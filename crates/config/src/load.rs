@@ -303,7 +303,7 @@ impl<'o> Loader<'o> {
     /// The text of a file or the output of `command |`.
     pub fn read_source(&self, name: &str, is_cmd: bool) -> Result<String, ErrorKind> {
         if is_cmd {
-            let cmd = name.trim_end_matches(|c| c == '|' || c == ' ');
+            let cmd = name.trim_end_matches(['|', ' ']);
             return run_command(cmd);
         }
         match std::fs::read(name) {
