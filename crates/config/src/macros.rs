@@ -441,7 +441,8 @@ pub(crate) struct Expander<'a> {
     pub src: &'a dyn MacroSource,
     pub opts: &'a ExpandOptions,
     pub warnings: Vec<MacroWarning>,
-    rng: u64,
+    /// Random state, seeded on first use.
+    rng: Option<u64>,
     /// Expand as HTCondor's newer expander does (used for the index of
     /// `$CHOICE()`): a function that fails stops the expansion, path
     /// functions take only macro names, `$SUBSTR(x, n)` takes a length.
@@ -450,14 +451,7 @@ pub(crate) struct Expander<'a> {
 
 impl<'a> Expander<'a> {
     pub(crate) fn new(src: &'a dyn MacroSource, opts: &'a ExpandOptions) -> Expander<'a> {
-        let seed = opts.random_seed.unwrap_or_else(|| {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0);
-            now ^ ((std::process::id() as u64) << 32)
-        });
-        Expander { src, opts, warnings: Vec::new(), rng: seed, modern: false }
+        Expander { src, opts, warnings: Vec::new(), rng: opts.random_seed, modern: false }
     }
 
     /// Record a function macro that HTCondor would complain about.
@@ -467,8 +461,16 @@ impl<'a> Expander<'a> {
 
     /// A pseudo-random number (splitmix64): deterministic under a seed.
     pub(crate) fn next_random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
+        let state = self.rng.unwrap_or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            now ^ ((std::process::id() as u64) << 32)
+        });
+        let next = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.rng = Some(next);
+        let mut z = next;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
@@ -490,9 +492,17 @@ impl<'a> Expander<'a> {
 
     /// Look a name up; a name already being expanded is a loop.
     pub(crate) fn lookup(&self, name: &str, chain: &[String]) -> Result<Option<String>, MacroError> {
-        let key = self.chain_key(name);
-        if chain.contains(&key) {
-            return Err(loop_error(&key, chain));
+        let modern = self.modern;
+        let same = |c: &String| {
+            let c = match (modern, c.strip_prefix('~')) {
+                (true, Some(rest)) => rest,
+                (false, None) => c.as_str(),
+                _ => return false,
+            };
+            c.eq_ignore_ascii_case(name)
+        };
+        if chain.iter().any(same) {
+            return Err(loop_error(&self.chain_key(name), chain));
         }
         Ok(self.src.lookup_raw(name).map(Cow::into_owned))
     }
