@@ -48,7 +48,7 @@ pub use host::HostInfo;
 pub use load::ConfigWarning;
 pub use macros::{expand, ExpandOptions, MacroError, MacroSource};
 pub use options::{EnvMap, LoadOptions, Subsystem};
-pub use param::ParamValue;
+pub use param::{ParamError, ParamValue};
 
 /// Substitute `$(1)`, `$(2?)`, `$(0#)`, … of a `use` template with its arguments.
 pub fn expand_template_args(text: &str, args: &str) -> String {
