@@ -1,38 +1,60 @@
 //! ClassAd evaluation for `$INT()`, `$REAL()`, `$STRING()`, `$EVAL()`, `if`
 //! conditions and typed parameter values.
 
+use classad::{Expr, Value};
+
 use crate::macro_funcs::{parse_c_double, parse_c_long};
+
+/// Evaluate `text` as a ClassAd expression with no ad around it.
+fn eval(text: &str) -> Option<Value> {
+    let e = Expr::parse_old(text.trim()).ok()?;
+    Some(e.eval(None, None))
+}
 
 /// Evaluate `text` as a ClassAd expression to an integer (reals truncate).
 pub(crate) fn eval_int(text: &str) -> Option<i64> {
-    parse_c_double(text).map(|v| v as i64).or_else(|| parse_c_long(text))
+    match eval(text)? {
+        Value::Int(i) => Some(i),
+        Value::Real(r) if r.is_finite() => Some(r as i64),
+        Value::Bool(b) => Some(i64::from(b)),
+        _ => parse_c_double(text).map(|v| v as i64).or_else(|| parse_c_long(text)),
+    }
 }
 
 /// Evaluate `text` as a ClassAd expression to a number.
 pub(crate) fn eval_real(text: &str) -> Option<f64> {
-    parse_c_double(text)
+    match eval(text)? {
+        Value::Int(i) => Some(i as f64),
+        Value::Real(r) => Some(r),
+        Value::Bool(b) => Some(if b { 1.0 } else { 0.0 }),
+        _ => parse_c_double(text),
+    }
 }
 
 /// Evaluate `text` as a ClassAd expression to a boolean.
+#[allow(dead_code)]
 pub(crate) fn eval_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
+    match eval(text)? {
+        Value::Bool(b) => Some(b),
+        Value::Int(i) => Some(i != 0),
+        Value::Real(r) => Some(r != 0.0),
         _ => None,
     }
 }
 
 /// Evaluate `text`; `Some(s)` only when it yields a string.
 pub(crate) fn eval_string(text: &str) -> Option<String> {
-    let t = text.trim();
-    if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
-        return Some(t[1..t.len() - 1].to_string());
+    match eval(text)? {
+        Value::String(s) => Some(s.to_string()),
+        _ => None,
     }
-    None
 }
 
 /// Evaluate `text`: a string result as its text, anything else unparsed.
 /// `None` when `text` does not parse.
 pub(crate) fn eval_to_text(text: &str) -> Option<String> {
-    eval_string(text)
+    match eval(text)? {
+        Value::String(s) => Some(s.to_string()),
+        v => Some(v.to_string()),
+    }
 }
