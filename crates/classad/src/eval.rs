@@ -29,7 +29,11 @@ use std::sync::{Arc, OnceLock};
 use crate::builtins;
 use crate::expr::{fold_hash, BinaryOp, Call, Func, Name, Node, Special};
 use crate::ops;
-use crate::{ClassAd, Expr, Value};
+use crate::{ClassAd, Dialect, Expr, Value};
+
+mod refs;
+mod special;
+
 
 /// Longest chain of attribute references followed (HTCondor's limit).
 pub const MAX_REFERENCE_DEPTH: u32 = 400;
@@ -97,8 +101,6 @@ pub(crate) struct Ctx<'a> {
     nesting: u32,
     steps: u64,
     env: builtins::Env,
-    /// When set, list values made from list expressions remember them.
-    list_sources: Option<Vec<(Arc<Vec<Value>>, Expr)>>,
 }
 
 static EMPTY: OnceLock<ClassAd> = OnceLock::new();
@@ -169,13 +171,15 @@ impl Lazy {
     }
 }
 
-pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>) -> Lazy {
+pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>, dialect: Dialect) -> Lazy {
     let mut ctx = Ctx::new(my, target);
-    ctx.list_sources = Some(Vec::new());
+    if !dialect.is_configured() {
+        ctx.drop_alternates();
+    }
     let cur = ctx.my;
     let v = ctx.eval_in(e, cur);
-    if let (Value::List(list), Some(sources)) = (&v, &ctx.list_sources) {
-        if let Some((_, src)) = sources.iter().rev().find(|(l, _)| Arc::ptr_eq(l, list)) {
+    if let Value::List(list) = &v {
+        if let Some(src) = ctx.env.lists.source_of(list) {
             if let Node::List(items) = src.node() {
                 return Lazy::List(items.iter().map(Lazy::of_element).collect());
             }
@@ -183,6 +187,18 @@ pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>
     }
     Lazy::Value(v)
 }
+
+/// The attributes `e` refers to in `ad` (internal) or outside it
+/// (external), with HTCondor's name trimming (`TARGET.Memory` is `Memory`).
+pub(crate) fn references(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<String> {
+    let mut ctx = Ctx::new(Some(ad), None);
+    let mut names = refs::NameSet::default();
+    let cur = ctx.my.unwrap_or(0);
+    ctx.collect_refs(e, cur, kind, &mut names);
+    refs::trim(names, kind).into_vec()
+}
+
+pub(crate) use refs::RefKind;
 
 pub(crate) fn eval_attr(ad: &ClassAd, name: &str, target: Option<&ClassAd>) -> Value {
     let mut ctx = Ctx::new(Some(ad), target);
@@ -204,7 +220,6 @@ impl<'a> Ctx<'a> {
             nesting: 0,
             steps: 0,
             env: builtins::Env::default(),
-            list_sources: None,
         };
         match (my, target) {
             (my, Some(t)) => {
@@ -236,6 +251,16 @@ impl<'a> Ctx<'a> {
             }
         }
         ctx
+    }
+
+    /// Without old ClassAd semantics a match does not let bare names fall
+    /// through to the other ad.
+    fn drop_alternates(&mut self) {
+        for s in &mut self.scopes {
+            if let Scope::Ad { alternate, .. } = s {
+                *alternate = None;
+            }
+        }
     }
 
     fn parent_of(&self, id: ScopeId) -> Option<ScopeId> {
@@ -376,6 +401,16 @@ impl<'a> Ctx<'a> {
         f
     }
 
+    /// A bare name looked up through the enclosing scopes only (HTCondor's
+    /// `LookupInScope`, without falling through to the other ad).
+    fn find_attr_plain(&self, name: &Name, absolute: bool, cur: ScopeId) -> Found<'a> {
+        let start = if absolute { self.root } else { Some(cur) };
+        match start {
+            Some(start) => self.lookup_in_scope(start, name),
+            None => Found::Error,
+        }
+    }
+
     fn found_value(&mut self, f: Found<'a>) -> Value {
         match f {
             Found::Borrowed(e, s) => self.eval_reference(e, s),
@@ -439,6 +474,10 @@ impl<'a> Ctx<'a> {
 
     fn eval_node(&mut self, e: &Expr, cur: ScopeId) -> Value {
         match &*e.0 {
+            // HTCondor's relative-time literal (`relTime("1:00")`) evaluates
+            // to a real number of seconds; only computed relative times
+            // (`relTime(60)`, `t1 - t2`) are relative-time values.
+            Node::Literal(Value::RelTime(r)) => Value::Real(*r),
             Node::Literal(v) => v.clone(),
             Node::Attr { name, absolute } => {
                 let f = self.find_attr(name, *absolute, Some(cur));
@@ -474,9 +513,7 @@ impl<'a> Ctx<'a> {
                     out.push(self.eval(item, cur));
                 }
                 let list = Arc::new(out);
-                if let Some(sources) = &mut self.list_sources {
-                    sources.push((list.clone(), e.clone()));
-                }
+                self.env.lists.record(&list, e);
                 Value::List(list)
             }
             Node::Ad(ad) => {
@@ -699,47 +736,12 @@ impl<'a> Ctx<'a> {
                     _ => Value::Error,
                 }
             }
+            Special::Unresolved => self.unresolved(args, cur),
             Special::EvalInEachContext | Special::CountMatches => {
                 if args.len() != 2 {
                     return Value::Error;
                 }
-                let list = self.eval(&args[1], cur);
-                let count = s == Special::CountMatches;
-                let items = match list {
-                    Value::List(items) => items,
-                    Value::Undefined => {
-                        return if count { Value::Int(0) } else { Value::Undefined };
-                    }
-                    _ => return Value::Error,
-                };
-                let mut n = 0i64;
-                let mut out = Vec::new();
-                for item in items.iter() {
-                    let v = match item {
-                        Value::Ad(ad) => {
-                            let id = self.scope_of_value(ad);
-                            self.eval(&args[0], id)
-                        }
-                        _ => {
-                            if !count {
-                                out.push(Value::Error);
-                            }
-                            continue;
-                        }
-                    };
-                    if count {
-                        if matches!(v, Value::Bool(true)) {
-                            n += 1;
-                        }
-                    } else {
-                        out.push(v);
-                    }
-                }
-                if count {
-                    Value::Int(n)
-                } else {
-                    Value::List(Arc::new(out))
-                }
+                self.eval_in_each(&args[0], &args[1], cur, s == Special::CountMatches)
             }
         }
     }

@@ -76,3 +76,51 @@ pub async fn shutdown_signal() {
         _ = one(SignalKind::quit()) => {},
     }
 }
+
+/// Load the configuration for `daemon`, send its log to `<SUBSYS>_LOG`,
+/// and run `body` on a tokio runtime with `threads` worker threads (1: a
+/// current-thread runtime). Errors are logged and printed; the exit
+/// status is 1 on error (HTCondor daemons exit non-zero when they cannot
+/// start).
+pub fn run_main<F, Fut>(daemon: Daemon, threads: usize, body: F) -> std::process::ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let settings = match Settings::load(daemon.subsystem()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("condor_{}: {e}", daemon.name());
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let log = settings.path(&format!("{}_LOG", daemon.subsystem()));
+    let level = settings.get_or(&format!("{}_DEBUG", daemon.subsystem()), "info");
+    if let Err(e) = logging::init(log.as_deref(), &level) {
+        eprintln!("condor_{}: cannot open its log {}: {e}", daemon.name(), log.map(|l| l.display().to_string()).unwrap_or_default());
+        return std::process::ExitCode::from(1);
+    }
+    for w in &settings.warnings {
+        tracing::warn!("{w}");
+    }
+    let rt = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()
+    };
+    let rt = match rt {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("condor_{}: cannot start its runtime: {e}", daemon.name());
+            return std::process::ExitCode::from(1);
+        }
+    };
+    match rt.block_on(body(settings)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("exiting: {e:#}");
+            eprintln!("condor_{}: {e:#}", daemon.name());
+            std::process::ExitCode::from(1)
+        }
+    }
+}

@@ -1,157 +1,130 @@
-//! `condor_submit`'s path to the schedd: reserve a cluster id, let the
-//! submit language build the cluster's ads for it, send them in one
-//! request (one transaction: all procs are queued or none), and print what
-//! HTCondor prints.
+//! The schedd side of `condor_submit`: find the schedd, get cluster ids
+//! from it, and queue the built ads in one transaction per cluster.
 //!
-//! `tools/submit.rs` parses the command line and the submit description
-//! and calls [`submit_to_schedd`] with a closure that builds the ads once
-//! the cluster id is known (`$(Cluster)` expands to it). Errors found while
-//! building are the caller's to print (they name the submit file and line);
-//! errors from the schedd are printed here.
+//! `condor_submit` (`tools/submit.rs`) finds the schedd first
+//! ([`connect`]), builds every ad with cluster ids from
+//! [`ScheddConnection::new_cluster`], and only then calls
+//! [`submit_to_schedd`], so a description that fails anywhere queues
+//! nothing. Each cluster goes to the schedd as one `/v1/submit` request —
+//! the cluster ad plus each proc's own attributes — which the schedd
+//! commits as one transaction (all procs or none).
+//!
+//! Late-materialization clusters (`max_materialize`) are sent with every
+//! proc made here from the cluster's digest; the schedd does not yet
+//! throttle how many exist at once.
 
-use std::fmt;
-use std::io::Write;
+use std::collections::BTreeMap;
 
-use classad::ClassAd;
+use anyhow::Context;
 use client::BlockingClient;
 use proto::schedd::SubmitRequest;
+use submit::submission::{ClusterAd, FactorySubmit, ProcAd};
+use submit::Params;
 
-use super::q::connect_schedd;
+use super::q::{connect_schedd, wire_of};
 
-/// How `condor_submit` reports, from its command line.
+/// Which schedd to submit to (`-name`, `-pool`) and how (`-spool`).
 #[derive(Debug, Clone, Default)]
-pub struct SubmitOutput {
-    /// `-terse`: only `C.P - C.P` lines.
-    pub terse: bool,
-    /// `-verbose` (or the submit file read from stdin): each proc's ad.
-    pub verbose: bool,
-    /// The submit description came from standard input (HTCondor then
-    /// prints neither `Submitting job(s)` nor the dots).
-    pub from_stdin: bool,
-    /// `-name`: the schedd to submit to (default: this host's).
-    pub schedd_name: Option<String>,
-    /// `-pool`: the collector to find it through.
+pub struct ScheddTarget {
+    pub name: Option<String>,
     pub pool: Option<String>,
+    pub spool: bool,
 }
 
-/// One cluster, as the submit language built it for a reserved cluster id.
-#[derive(Debug, Clone)]
-pub struct BuiltCluster {
-    /// Attributes common to every proc (the schedd sets `Owner`/`User`).
-    pub cluster_ad: ClassAd,
-    /// Each proc's own attributes, at least `ProcId`.
-    pub procs: Vec<ClassAd>,
+/// An open connection to a schedd.
+pub struct ScheddConnection {
+    client: BlockingClient,
+    params: Params,
 }
 
-/// What was queued.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Submitted {
-    pub cluster: i64,
-    pub first_proc: i64,
-    pub num_procs: i64,
+impl std::fmt::Debug for ScheddConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScheddConnection").field("address", self.client.address()).finish()
+    }
 }
 
-/// Why nothing was queued.
-#[derive(Debug)]
-pub enum SubmitError<E> {
-    /// Building the ads failed (the caller prints it).
-    Build(E),
-    /// The schedd could not be reached or refused the submit (already printed).
-    Schedd(String),
+/// Everything a submit built, in the order it was built.
+#[derive(Debug, Default)]
+pub struct BuiltJobs {
+    /// Each cluster's shared ad, before its procs.
+    pub clusters: Vec<ClusterAd>,
+    /// Each proc's own attributes, chained to its cluster ad.
+    pub procs: Vec<ProcAd>,
+    /// Late-materialization clusters (cluster ad, digest, item data).
+    pub factories: Vec<FactorySubmit>,
 }
 
-impl<E: fmt::Display> fmt::Display for SubmitError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SubmitError::Build(e) => write!(f, "{e}"),
-            SubmitError::Schedd(e) => write!(f, "{e}"),
+/// Find the schedd and open a connection to it.
+pub fn connect(target: &ScheddTarget, params: &Params) -> anyhow::Result<ScheddConnection> {
+    if target.spool {
+        anyhow::bail!("-spool (sending input files to a remote schedd) is not supported yet; submit on the schedd's host without -spool");
+    }
+    let client = connect_schedd(target.name.as_deref(), target.pool.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok(ScheddConnection { client, params: params.clone() })
+}
+
+impl ScheddConnection {
+    /// A new cluster id from the schedd (reserved durably; a submit that
+    /// fails later leaves it unused, as HTCondor does).
+    pub fn new_cluster(&mut self) -> anyhow::Result<i64> {
+        let c = client::schedd::new_cluster_blocking(&self.client).map_err(|e| anyhow::Error::msg(api_text(&e)))?;
+        Ok(c.cluster)
+    }
+}
+
+fn api_text(e: &client::ClientError) -> String {
+    match e.api() {
+        Some(api) => match &api.hint {
+            Some(h) => format!("ERROR: {}\n({h})", api.message),
+            None => format!("ERROR: {}", api.message),
+        },
+        None => format!("ERROR: {e}"),
+    }
+}
+
+/// Queue everything in `jobs` on the schedd: each cluster in one request
+/// (one transaction). With `spool`, the jobs' input files would go too.
+pub fn submit_to_schedd(conn: &mut ScheddConnection, jobs: BuiltJobs, spool: bool) -> anyhow::Result<()> {
+    if spool {
+        anyhow::bail!("ERROR: -spool is not supported yet");
+    }
+    let mut by_cluster: BTreeMap<i64, (Option<ClusterAd>, Vec<ProcAd>)> = BTreeMap::new();
+    for c in jobs.clusters {
+        let id = c.id;
+        by_cluster.entry(id).or_default().0 = Some(c);
+    }
+    for p in jobs.procs {
+        by_cluster.entry(p.cluster).or_default().1.push(p);
+    }
+    for f in jobs.factories {
+        let id = f.cluster.id;
+        let mut m = f.factory.materializer(f.cluster.clone(), conn.params.clone());
+        let mut procs = Vec::with_capacity(f.total_procs.max(0) as usize);
+        for n in 0..m.job_count() {
+            procs.push(m.proc_ad(n).with_context(|| format!("making proc {id}.{n} of the late-materialization cluster"))?);
         }
+        let entry = by_cluster.entry(id).or_default();
+        entry.0 = Some(f.cluster);
+        entry.1.extend(procs);
     }
-}
-
-/// Submit one cluster to the schedd.
-///
-/// Prints `Submitting job(s)` first (unless terse or reading stdin), then
-/// reserves the cluster id and calls `build(cluster)`. If building fails,
-/// nothing is sent and the error is returned for the caller to print (the
-/// reserved id stays used, as in HTCondor). Otherwise the ads go to the
-/// schedd in one request, a dot is printed per proc, and the summary line:
-/// `N job(s) submitted to cluster C.` (or `C.P - C.Q` with `-terse`).
-pub fn submit_to_schedd<E>(
-    out: &SubmitOutput,
-    build: impl FnOnce(i64) -> Result<BuiltCluster, E>,
-) -> Result<Submitted, SubmitError<E>> {
-    let stdout = std::io::stdout();
-    let chatty = !out.terse && !out.from_stdin;
-    if chatty {
-        print!("Submitting job(s)");
-        let _ = stdout.lock().flush();
-    }
-    let client = match connect_schedd(out.schedd_name.as_deref(), out.pool.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return Err(schedd_error(&format!("Failed to connect to the schedd: {e}"))),
-    };
-    let cluster = match client::schedd::new_cluster_blocking(&client) {
-        Ok(c) => c.cluster,
-        Err(e) => return Err(schedd_error(&format!("Failed to create a new job cluster: {e}"))),
-    };
-    let built = build(cluster).map_err(SubmitError::Build)?;
-    send(&client, cluster, built, out)
-}
-
-fn schedd_error<E>(message: &str) -> SubmitError<E> {
-    eprintln!("\nERROR: {message}");
-    SubmitError::Schedd(message.to_string())
-}
-
-fn send<E>(client: &BlockingClient, cluster: i64, built: BuiltCluster, out: &SubmitOutput) -> Result<Submitted, SubmitError<E>> {
-    let chatty = !out.terse && !out.from_stdin;
-    let n = built.procs.len();
-    if out.verbose && !out.terse {
-        for p in &built.procs {
-            let mut view = p.clone();
-            view.chain_to(std::sync::Arc::new(built.cluster_ad.clone()));
-            let proc = view.get("ProcId").map(|e| e.to_old_string()).unwrap_or_default();
-            println!("\n** Proc {cluster}.{proc}:");
-            print!("{}", view.to_old_string());
+    for (id, (cluster, procs)) in by_cluster {
+        let Some(cluster) = cluster else {
+            anyhow::bail!("ERROR: procs of cluster {id} came without its cluster ad");
+        };
+        if procs.is_empty() {
+            continue;
         }
+        let req = SubmitRequest {
+            cluster: id,
+            cluster_ad: wire_of(&cluster.ad),
+            procs: procs.iter().map(|p| own_wire(&p.ad)).collect(),
+        };
+        client::schedd::submit_blocking(&conn.client, &req).map_err(|e| anyhow::Error::msg(api_text(&e)))?;
     }
-    let req = SubmitRequest {
-        cluster,
-        cluster_ad: super::q::wire_of(&built.cluster_ad),
-        procs: built.procs.iter().map(super::q::wire_of).collect(),
-    };
-    let resp = match client::schedd::submit_blocking(client, &req) {
-        Ok(r) => r,
-        Err(e) => {
-            let detail = match e.api() {
-                Some(api) => match &api.hint {
-                    Some(h) => format!("{}\n({h})", api.message),
-                    None => api.message.clone(),
-                },
-                None => e.to_string(),
-            };
-            eprintln!("\nERROR: Failed to commit job submission into the queue.");
-            eprintln!("ERROR: {detail}");
-            return Err(SubmitError::Schedd(detail));
-        }
-    };
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
-    if chatty && !out.verbose {
-        // One dot per proc, as HTCondor prints while it queues them.
-        let dots = vec![b'.'; n];
-        let _ = w.write_all(&dots);
-    }
-    if chatty {
-        let _ = writeln!(w);
-    }
-    let last = resp.first_proc + resp.num_procs - 1;
-    if out.terse {
-        let _ = writeln!(w, "{}.{} - {}.{}", resp.cluster, resp.first_proc, resp.cluster, last);
-    } else if !out.verbose {
-        let _ = writeln!(w, "{} job(s) submitted to cluster {}.", resp.num_procs, resp.cluster);
-    }
-    let _ = w.flush();
-    Ok(Submitted { cluster: resp.cluster, first_proc: resp.first_proc, num_procs: resp.num_procs })
+    Ok(())
+}
+
+/// A proc's own attributes only (not its cluster's), on the wire.
+fn own_wire(ad: &classad::ClassAd) -> proto::WireAd {
+    proto::WireAd(ad.iter().map(|(k, e)| (k.to_string(), e.to_old_string())).collect())
 }
