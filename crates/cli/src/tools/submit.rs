@@ -519,6 +519,7 @@ pub fn run(args: &[String], inv: &mut Invocation) -> i32 {
         factory: if dry { FactoryMode::WhenRequested } else if cli.factory { FactoryMode::Always } else { FactoryMode::WhenRequested },
         stdin: None,
         warn_unused: Some(warn_unused_default != cli.unused_toggle),
+        replay: std::env::var_os("AERIE_SUBMIT_NO_REPLAY").is_none(),
     };
     let mut submission = Submission::from_text(&source_name, &text, opts);
 
