@@ -539,8 +539,13 @@ impl Startd {
                     report: Report::Started(JobStarted { claim_id: claim_id.to_string(), job_id, time }),
                 });
                 if let Some(i) = self.slot_index(&slot_name) {
+                    if let Kind::Dynamic { parent } = self.slots[i].kind {
+                        if let Some(p) = self.slots.iter_mut().find(|p| p.id == parent && p.kind == Kind::Partitionable) {
+                            p.note_start(time);
+                        }
+                    }
                     let s = &mut self.slots[i];
-                    s.job_starts += 1;
+                    s.note_start(time);
                     s.job = info.map(|mut j| {
                         j.started = time;
                         j
