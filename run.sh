@@ -55,8 +55,9 @@ condor_status
 echo
 
 tool_built() { ! grep -q "not built yet" "crates/cli/src/tools/$1.rs" 2>/dev/null; }
-if [ -n "${missing:-}" ] || ! tool_built submit || ! tool_built q || ! tool_built wait; then
-  echo "Skipping the sample workload: this tree does not have${missing:-} $(for t in submit q wait; do tool_built $t || printf ' condor_%s' $t; done) yet."
+for t in submit q wait; do tool_built "$t" || missing="${missing:-} condor_$t"; done
+if [ -n "${missing:-}" ]; then
+  echo "Skipping the sample workload: this tree does not have${missing} yet."
   echo "The pool above runs; try: condor_status -af Name State Activity Cpus Memory"
   exit 0
 fi
