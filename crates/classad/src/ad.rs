@@ -194,6 +194,35 @@ impl ClassAd {
         expr.eval(Some(self), target)
     }
 
+    /// The attributes `expr`, evaluated in this ad, needs from the *target*
+    /// ad (HTCondor's `GetExternalReferences` with its name trimming):
+    /// `TARGET.Memory` gives `Memory`, a bare name this ad does not define
+    /// is external, and attributes this ad defines are followed (so a
+    /// `Requirements` using `RequestMemory` that uses `TARGET.Memory`
+    /// reports `Memory`). Unique ignoring case, sorted.
+    pub fn external_refs(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references(self, expr, crate::eval::RefKind::External)
+    }
+
+    /// The attributes of this ad that `expr` uses, directly or through the
+    /// attributes it uses (HTCondor's `GetInternalReferences`): `MY.x` and
+    /// bare names defined here. Unique ignoring case, sorted.
+    pub fn internal_refs(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references(self, expr, crate::eval::RefKind::Internal)
+    }
+
+    /// [`ClassAd::external_refs`] of attribute `attr`'s expression (empty
+    /// when the attribute does not exist), e.g. the machine attributes a
+    /// job's `Requirements` looks at.
+    pub fn external_refs_of(&self, attr: &str) -> Vec<String> {
+        self.get(attr).map(|e| self.external_refs(e)).unwrap_or_default()
+    }
+
+    /// [`ClassAd::internal_refs`] of attribute `attr`'s expression.
+    pub fn internal_refs_of(&self, attr: &str) -> Vec<String> {
+        self.get(attr).map(|e| self.internal_refs(e)).unwrap_or_default()
+    }
+
     /// Old syntax: `Name = expr` lines in insertion order, each ending in a
     /// newline (the merged view when chained).
     pub fn to_old_string(&self) -> String {

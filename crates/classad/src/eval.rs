@@ -31,6 +31,10 @@ use crate::expr::{fold_hash, BinaryOp, Call, Func, Name, Node, Special};
 use crate::ops;
 use crate::{ClassAd, Dialect, Expr, Value};
 
+mod refs;
+mod special;
+
+
 /// Longest chain of attribute references followed (HTCondor's limit).
 pub const MAX_REFERENCE_DEPTH: u32 = 400;
 /// Deepest nesting of operations evaluated.
@@ -183,6 +187,18 @@ pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>
     }
     Lazy::Value(v)
 }
+
+/// The attributes `e` refers to in `ad` (internal) or outside it
+/// (external), with HTCondor's name trimming (`TARGET.Memory` is `Memory`).
+pub(crate) fn references(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<String> {
+    let mut ctx = Ctx::new(Some(ad), None);
+    let mut names = refs::NameSet::default();
+    let cur = ctx.my.unwrap_or(0);
+    ctx.collect_refs(e, cur, kind, &mut names);
+    refs::trim(names, kind).into_vec()
+}
+
+pub(crate) use refs::RefKind;
 
 pub(crate) fn eval_attr(ad: &ClassAd, name: &str, target: Option<&ClassAd>) -> Value {
     let mut ctx = Ctx::new(Some(ad), target);
@@ -383,6 +399,16 @@ impl<'a> Ctx<'a> {
             }
         }
         f
+    }
+
+    /// A bare name looked up through the enclosing scopes only (HTCondor's
+    /// `LookupInScope`, without falling through to the other ad).
+    fn find_attr_plain(&self, name: &Name, absolute: bool, cur: ScopeId) -> Found<'a> {
+        let start = if absolute { self.root } else { Some(cur) };
+        match start {
+            Some(start) => self.lookup_in_scope(start, name),
+            None => Found::Error,
+        }
     }
 
     fn found_value(&mut self, f: Found<'a>) -> Value {
@@ -710,47 +736,12 @@ impl<'a> Ctx<'a> {
                     _ => Value::Error,
                 }
             }
+            Special::Unresolved => self.unresolved(args, cur),
             Special::EvalInEachContext | Special::CountMatches => {
                 if args.len() != 2 {
                     return Value::Error;
                 }
-                let list = self.eval(&args[1], cur);
-                let count = s == Special::CountMatches;
-                let items = match list {
-                    Value::List(items) => items,
-                    Value::Undefined => {
-                        return if count { Value::Int(0) } else { Value::Undefined };
-                    }
-                    _ => return Value::Error,
-                };
-                let mut n = 0i64;
-                let mut out = Vec::new();
-                for item in items.iter() {
-                    let v = match item {
-                        Value::Ad(ad) => {
-                            let id = self.scope_of_value(ad);
-                            self.eval(&args[0], id)
-                        }
-                        _ => {
-                            if !count {
-                                out.push(Value::Error);
-                            }
-                            continue;
-                        }
-                    };
-                    if count {
-                        if matches!(v, Value::Bool(true)) {
-                            n += 1;
-                        }
-                    } else {
-                        out.push(v);
-                    }
-                }
-                if count {
-                    Value::Int(n)
-                } else {
-                    Value::List(Arc::new(out))
-                }
+                self.eval_in_each(&args[0], &args[1], cur, s == Special::CountMatches)
             }
         }
     }

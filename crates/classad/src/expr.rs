@@ -112,6 +112,7 @@ pub(crate) enum Special {
     Debug,
     EvalInEachContext,
     CountMatches,
+    Unresolved,
 }
 
 impl Call {
@@ -145,6 +146,7 @@ fn resolve(name: &str) -> Func {
         ("debug", Special::Debug),
         ("evalInEachContext", Special::EvalInEachContext),
         ("countMatches", Special::CountMatches),
+        ("unresolved", Special::Unresolved),
     ];
     for (n, s) in special {
         if n.eq_ignore_ascii_case(name) {
@@ -293,6 +295,15 @@ impl Expr {
     /// New-syntax text, as HTCondor's new-ClassAd unparser prints it.
     pub fn to_new_string(&self) -> String {
         crate::unparse::unparse_new(self)
+    }
+
+    /// The attributes this expression needs from outside an empty ad: bare
+    /// names and `TARGET.x`/`OTHER.x` references, trimmed as HTCondor trims
+    /// them (`TARGET.Memory` gives `Memory`), unique ignoring case and
+    /// sorted. See [`ClassAd::external_refs`] for the references left once
+    /// an ad's own attributes are resolved.
+    pub fn external_refs(&self) -> Vec<String> {
+        crate::eval::references(&ClassAd::new(), self, crate::eval::RefKind::External)
     }
 
     /// Names of attributes referenced without a scope or through `MY.`/`TARGET.`,

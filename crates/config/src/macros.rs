@@ -498,59 +498,110 @@ impl<'a> Expander<'a> {
         Ok(self.src.lookup_raw(name).map(Cow::into_owned))
     }
 
-    /// Expand `value` in place: scan, replace, rescan the replacement.
-    /// `chain` holds the names whose values are being expanded around this
-    /// text. `$(DOLLAR)` is left for the caller.
-    pub(crate) fn expand_in(&mut self, mut s: String, chain: &mut Vec<String>, _top: bool) -> Result<String, MacroError> {
+    /// Expand `value`: scan, replace, rescan the replacement.
+    ///
+    /// The text being expanded is a stack of segments: the original value at
+    /// the bottom, and above it the replacement of each macro still being
+    /// rescanned (with the macro's name, so that a reference back to it is a
+    /// loop). Finished text moves to `out`, so every byte is copied a
+    /// bounded number of times. Where HTCondor's whole-string rescan lets a
+    /// replacement join the text around it (`$(P)(X)` with `P = $`, or a
+    /// value ending in `$(NA` before `ME)`), the segments are joined too.
+    /// `$(DOLLAR)` is left for the caller.
+    pub(crate) fn expand_in(&mut self, s: String, chain: &mut Vec<String>, _top: bool) -> Result<String, MacroError> {
         if chain.len() > MAX_NESTING {
             return Err(MacroError::TooDeep { name: chain.last().cloned().unwrap_or_default(), limit: MAX_NESTING });
         }
+        struct Seg {
+            text: String,
+            pos: usize,
+            named: bool,
+        }
         let base = chain.len();
-        // Regions of the text that hold a macro's value: (end offset, name).
-        // They nest, and scanning only moves forward, so a stack suffices.
-        let mut regions: Vec<(usize, usize)> = Vec::new(); // (end, index into chain)
-        let mut pos = 0usize;
         let no_dollar = |kind: MacroKind, body: &str| is_dollar(kind, body);
+        let mut out = String::with_capacity(s.len());
+        let mut stack: Vec<Seg> = vec![Seg { text: s, pos: 0, named: false }];
+        let top_name = || chain_first(chain);
+        let top_name = top_name();
         let result = loop {
-            let Some(m) = scan(&s, pos, &no_dollar) else { break Ok(()) };
-            while let Some(&(end, _)) = regions.last() {
-                if end <= m.dollar {
-                    regions.pop();
-                    chain.truncate(base + regions.len());
-                } else {
-                    break;
+            let depth = stack.len();
+            let Some(top) = stack.last_mut() else { break Ok(()) };
+            if top.pos >= top.text.len() {
+                let done = stack.pop().expect("non-empty stack");
+                if done.named {
+                    chain.pop();
                 }
+                continue;
             }
-            let out = match self.eval_one(&s, &m, chain) {
+            let found = scan(&top.text, top.pos, &no_dollar);
+            let Some(m) = found else {
+                // nothing more here; an unclosed `$(` may close in the text below
+                let rest = &top.text[top.pos..];
+                let joins = depth > 1
+                    && rest.rfind('$').is_some_and(|d| !rest[d..].contains(')'));
+                let done = stack.pop().expect("non-empty stack");
+                if done.named {
+                    chain.pop();
+                }
+                if joins {
+                    let below = stack.last_mut().expect("a segment below");
+                    let mut joined = done.text[done.pos..].to_string();
+                    joined.push_str(&below.text[below.pos..]);
+                    below.text = joined;
+                    below.pos = 0;
+                } else {
+                    out.push_str(&done.text[done.pos..]);
+                }
+                continue;
+            };
+            out.push_str(&top.text[top.pos..m.dollar]);
+            let seg_text = std::mem::take(&mut top.text);
+            let r = self.eval_one(&seg_text, &m, chain);
+            let top = stack.last_mut().expect("non-empty stack");
+            top.text = seg_text;
+            top.pos = m.right;
+            let out_r = match r {
                 Ok(o) => o,
                 Err(e) => break Err(e),
             };
-            let old_len = m.right - m.dollar;
-            let new_len = out.text.len();
-            if s.len() - old_len + new_len > MAX_EXPANDED_LEN {
-                break Err(MacroError::TooLarge {
-                    name: chain.first().cloned().unwrap_or_else(|| m.name(&s).to_string()),
-                    limit: MAX_EXPANDED_LEN,
-                });
-            }
-            s.replace_range(m.dollar..m.right, &out.text);
-            for r in regions.iter_mut() {
-                if r.0 >= m.right {
-                    r.0 = r.0 + new_len - old_len;
-                } else {
-                    r.0 = m.dollar + new_len;
+            let mut text = out_r.text;
+            // `$` or `$NAME` just before a replacement starting with `(`
+            if text.starts_with('(') {
+                let ob = out.as_bytes();
+                let mut i = ob.len();
+                while i > 0 && (ob[i - 1].is_ascii_alphanumeric() || ob[i - 1] == b'_') {
+                    i -= 1;
+                }
+                if i > 0 && ob[i - 1] == b'$' {
+                    i -= 1;
+                    if i > 0 && ob[i - 1] == b'$' {
+                        i -= 1;
+                    }
+                    let tail = out.split_off(i);
+                    text.insert_str(0, &tail);
                 }
             }
-            if let Some(name) = out.region {
-                if new_len > 0 {
+            if text.is_empty() {
+                continue;
+            }
+            let pending: usize = stack.iter().map(|g| g.text.len() - g.pos).sum();
+            if out.len() + pending + text.len() > MAX_EXPANDED_LEN {
+                break Err(MacroError::TooLarge { name: top_name.clone().unwrap_or_else(|| m.name(&stack[stack.len() - 1].text).to_string()), limit: MAX_EXPANDED_LEN });
+            }
+            if stack.len() > MAX_SEGMENTS {
+                break Err(MacroError::TooDeep { name: top_name.clone().unwrap_or_default(), limit: MAX_SEGMENTS });
+            }
+            let named = match out_r.region {
+                Some(name) => {
                     chain.push(name);
-                    regions.push((m.dollar + new_len, chain.len() - 1));
+                    true
                 }
-            }
-            pos = rescan_from(&s, m.dollar);
+                None => false,
+            };
+            stack.push(Seg { text, pos: 0, named });
         };
         chain.truncate(base);
-        result.map(|()| s)
+        result.map(|()| out)
     }
 
     /// Expand a nested text (a function argument) with the same chain.
@@ -598,6 +649,13 @@ impl<'a> Expander<'a> {
         }
     }
 }
+
+fn chain_first(chain: &[String]) -> Option<String> {
+    chain.first().cloned()
+}
+
+/// How many replacements may wait to be rescanned at once.
+const MAX_SEGMENTS: usize = 100_000;
 
 pub(crate) fn loop_error(name: &str, chain: &[String]) -> MacroError {
     let start = chain.iter().position(|c| c == name).unwrap_or(0);

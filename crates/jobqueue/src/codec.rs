@@ -105,7 +105,7 @@ pub fn decode_ad(bytes: &[u8], interner: &mut Interner) -> Result<ClassAd, Decod
             }
             T_STR => {
                 let s = r.str()?;
-                interner.literal(Value::string(s))
+                interner.string(s)
             }
             T_TRUE => interner.literal(Value::Bool(true)),
             T_FALSE => interner.literal(Value::Bool(false)),

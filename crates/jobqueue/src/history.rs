@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use classad::{ClassAd, Value};
+use proto::job::JobSpec;
 
 use crate::QueueError;
 
@@ -174,6 +175,13 @@ impl History {
     pub fn newest_first(&self) -> Result<NewestFirst, QueueError> {
         NewestFirst::open(&self.path)
     }
+
+    /// [`History::newest_first`] over the ads of some jobs or owners only
+    /// (`condor_history 12`, `condor_history alice`), deciding from each
+    /// ad's banner line without parsing the ads left out.
+    pub fn newest_first_of(&self, ids: &[JobSpec], owners: &[String]) -> Result<NewestFirst, QueueError> {
+        NewestFirst::open_filtered(&self.path, ids, owners)
+    }
 }
 
 /// `Name = value` lines of the merged view of `ad`.
@@ -293,20 +301,104 @@ pub struct NewestFirst {
     path: PathBuf,
     lines: BackLines,
     finished: bool,
+    /// The ad whose lines come next: where it ends, and whether its banner says to skip it.
+    current: Option<(u64, bool)>,
+    ids: Vec<JobSpec>,
+    owners: Vec<String>,
 }
 
 impl NewestFirst {
     /// Read any history file (also one written by HTCondor) newest first.
     pub fn open(path: &Path) -> Result<NewestFirst, QueueError> {
+        NewestFirst::open_filtered(path, &[], &[])
+    }
+
+    /// Like [`NewestFirst::open`], but skip (without parsing) the ads whose
+    /// banner line names a job outside `ids` or an owner outside `owners`
+    /// (either list empty: no limit), as `condor_history` does. Ads whose
+    /// banner does not say are kept, so check the ads too when the file
+    /// may come from elsewhere.
+    pub fn open_filtered(path: &Path, ids: &[JobSpec], owners: &[String]) -> Result<NewestFirst, QueueError> {
         let file = File::open(path).map_err(QueueError::io(path, "opening the history file"))?;
         let len = file.metadata().map_err(QueueError::io(path, "reading the history file"))?.len();
         let lines = BackLines::new(file, len).map_err(QueueError::io(path, "reading the history file"))?;
-        Ok(NewestFirst { path: path.to_path_buf(), lines, finished: false })
+        Ok(NewestFirst {
+            path: path.to_path_buf(),
+            lines,
+            finished: false,
+            current: None,
+            ids: ids.to_vec(),
+            owners: owners.to_vec(),
+        })
     }
 
     /// Bytes read from the file so far (reading stops as soon as the caller does).
     pub fn bytes_read(&self) -> u64 {
         self.lines.read
+    }
+
+    /// False when the banner names a job or owner the filter leaves out.
+    fn wanted(&self, banner: &[u8]) -> bool {
+        if self.ids.is_empty() && self.owners.is_empty() {
+            return true;
+        }
+        let b = Banner::parse(banner);
+        let id_ok = self.ids.is_empty()
+            || b.cluster.is_none()
+            || self.ids.iter().any(|s| match *s {
+                JobSpec::Cluster(c) => Some(c) == b.cluster,
+                JobSpec::Job(j) => Some(j.cluster) == b.cluster && b.proc.is_none_or_eq(j.proc),
+            });
+        let owner_ok = self.owners.is_empty()
+            || b.owner.is_none()
+            || self.owners.iter().any(|o| b.owner.is_some_and(|bo| bo.eq_ignore_ascii_case(o)));
+        id_ok && owner_ok
+    }
+}
+
+trait NoneOrEq {
+    fn is_none_or_eq(&self, v: i64) -> bool;
+}
+
+impl NoneOrEq for Option<i64> {
+    fn is_none_or_eq(&self, v: i64) -> bool {
+        match self {
+            Some(x) => *x == v,
+            None => true,
+        }
+    }
+}
+
+/// What a banner line says about the ad before it.
+struct Banner<'a> {
+    cluster: Option<i64>,
+    proc: Option<i64>,
+    owner: Option<&'a str>,
+}
+
+impl<'a> Banner<'a> {
+    /// `*** Key = Value Key = Value …`; unknown or malformed fields are ignored.
+    fn parse(line: &'a [u8]) -> Banner<'a> {
+        let mut b = Banner { cluster: None, proc: None, owner: None };
+        let Ok(text) = std::str::from_utf8(line) else { return b };
+        let toks: Vec<&str> = text.split_ascii_whitespace().collect();
+        let mut i = 0;
+        while i + 2 < toks.len() {
+            if toks[i + 1] != "=" {
+                i += 1;
+                continue;
+            }
+            let (key, value) = (toks[i], toks[i + 2]);
+            if key.eq_ignore_ascii_case("ClusterId") {
+                b.cluster = value.parse().ok().filter(|c| *c > 0);
+            } else if key.eq_ignore_ascii_case("ProcId") {
+                b.proc = value.parse().ok().filter(|p| *p >= 0);
+            } else if key.eq_ignore_ascii_case("Owner") {
+                b.owner = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).filter(|o| !o.is_empty() && *o != "?");
+            }
+            i += 3;
+        }
+        b
     }
 }
 
@@ -317,9 +409,8 @@ impl Iterator for NewestFirst {
         if self.finished {
             return None;
         }
-        // Lines of the ad being collected, last line first; `end` is where it ends.
+        // Lines of the ad being collected, last line first.
         let mut lines: Vec<Vec<u8>> = Vec::new();
-        let mut end: Option<u64> = None;
         loop {
             let next = match self.lines.next_line() {
                 Ok(n) => n,
@@ -330,16 +421,18 @@ impl Iterator for NewestFirst {
             };
             match next {
                 Some((at, line)) if is_banner(&line) => {
+                    let next_ad = (at, !self.wanted(&line));
+                    let this_ad = self.current.replace(next_ad);
                     if !lines.is_empty() {
-                        return Some(self.parse(lines, end.unwrap_or(at)));
+                        return Some(self.parse(lines, this_ad.map_or(at, |c| c.0)));
                     }
-                    end = Some(at);
                 }
                 Some((at, line)) => {
-                    if !line.iter().all(|b| b.is_ascii_whitespace()) {
-                        if end.is_none() {
-                            end = Some(at + line.len() as u64);
-                        }
+                    if line.iter().all(|b| b.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    let (_, skip) = *self.current.get_or_insert((at + line.len() as u64, false));
+                    if !skip {
                         lines.push(line);
                     }
                 }
@@ -348,7 +441,7 @@ impl Iterator for NewestFirst {
                     if lines.is_empty() {
                         return None;
                     }
-                    return Some(self.parse(lines, end.unwrap_or(0)));
+                    return Some(self.parse(lines, self.current.map_or(0, |c| c.0)));
                 }
             }
         }

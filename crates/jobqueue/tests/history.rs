@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use classad::{ClassAd, Value};
-use jobqueue::{History, NewestFirst, QueueError};
+use jobqueue::{History, JobId, JobSpec, NewestFirst, QueueError};
 
 fn finished(cluster: i64, proc: i64) -> ClassAd {
     let cl = Arc::new(
@@ -246,4 +246,33 @@ for c in chunks:
         o.sort();
         assert_eq!(t, o);
     }
+}
+
+#[test]
+fn a_filtered_read_keeps_only_the_jobs_and_owners_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history");
+    let mut h = History::open_with(&path, jobqueue::HistoryOptions { fsync: false }).unwrap();
+    for c in 1..=6 {
+        let ads: Vec<ClassAd> = (0..4)
+            .map(|p| {
+                let mut ad = finished(c, p);
+                ad.insert_value("Owner", Value::string(if c % 2 == 0 { "Bob" } else { "alice" }));
+                ad
+            })
+            .collect();
+        h.append(&ads).unwrap();
+    }
+    let read = |ids: &[JobSpec], owners: &[&str]| -> Vec<(i64, i64)> {
+        let owners: Vec<String> = owners.iter().map(|o| o.to_string()).collect();
+        h.newest_first_of(ids, &owners).unwrap().map(|a| id(&a.unwrap())).collect()
+    };
+    let j = |c, p| JobSpec::Job(JobId { cluster: c, proc: p });
+    assert_eq!(read(&[JobSpec::Cluster(3)], &[]), vec![(3, 3), (3, 2), (3, 1), (3, 0)]);
+    assert_eq!(read(&[j(5, 2), j(2, 0)], &[]), vec![(5, 2), (2, 0)]);
+    assert_eq!(read(&[], &["bob"]).len(), 12);
+    assert!(read(&[], &["BOB"]).iter().all(|(c, _)| c % 2 == 0));
+    assert_eq!(read(&[JobSpec::Cluster(3), j(4, 1)], &["alice"]), vec![(3, 3), (3, 2), (3, 1), (3, 0)]);
+    assert_eq!(read(&[], &["nobody"]), vec![]);
+    assert_eq!(read(&[], &[]).len(), 24);
 }

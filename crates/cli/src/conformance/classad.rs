@@ -19,7 +19,8 @@
 //! and the rest against the configured one — or, where that fits the batch
 //! better (some batches never switched), every case against the
 //! unconfigured library. `--configured-only` judges every case against the
-//! configured library (what Aerie's users see). The details are in
+//! configured library (what Aerie's users see), `--unconfigured-only`
+//! every case against the unconfigured one. The details are in
 //! crates/classad/KNOWN_DIFFERENCES.md.
 
 use std::path::Path;
@@ -38,10 +39,18 @@ pub fn run(args: &[String]) -> anyhow::Result<Tally> {
     // The corpus was answered in UTC; local-time functions must agree.
     std::env::set_var("TZ", "UTC");
     let configured_only = args.iter().any(|a| a == "--configured-only");
+    let unconfigured_only = args.iter().any(|a| a == "--unconfigured-only");
     let mut tally = Tally::default();
     let mut unconfigured = 0usize;
     for file in args.iter().filter(|a| !a.starts_with("--")) {
-        unconfigured += run_file(Path::new(file), configured_only, &mut tally)?;
+        let mode = if configured_only {
+            Mode::Configured
+        } else if unconfigured_only {
+            Mode::Unconfigured
+        } else {
+            Mode::AsAnswered
+        };
+        unconfigured += run_file(Path::new(file), mode, &mut tally)?;
     }
     if unconfigured > 0 {
         println!(
@@ -50,6 +59,17 @@ pub fn run(args: &[String]) -> anyhow::Result<Tally> {
         );
     }
     Ok(tally)
+}
+
+/// Which state of HTCondor's library each case is judged against.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// As the reference answered it (see the module documentation).
+    AsAnswered,
+    /// Every case configured (`--configured-only`).
+    Configured,
+    /// Every case unconfigured (`--unconfigured-only`).
+    Unconfigured,
 }
 
 struct Case {
@@ -92,7 +112,7 @@ fn judge(case: &Case, my: &ClassAd, target: &ClassAd, dialect: Dialect) -> Judge
 }
 
 /// Runs one file; returns how many cases were judged unconfigured.
-fn run_file(path: &Path, configured_only: bool, tally: &mut Tally) -> anyhow::Result<usize> {
+fn run_file(path: &Path, mode: Mode, tally: &mut Tally) -> anyhow::Result<usize> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!("cannot read corpus file {} (give the path of a classad corpus .jsonl file)", path.display())
     })?;
@@ -120,7 +140,7 @@ fn run_file(path: &Path, configured_only: bool, tally: &mut Tally) -> anyhow::Re
     for batch in cases.chunks(BATCH) {
         let configured: Vec<Judged> = batch.iter().map(|c| judge(c, &my, &target, Dialect::Configured)).collect();
         // How many leading cases were answered unconfigured.
-        let prefix = if configured_only {
+        let prefix = if mode == Mode::Configured {
             0
         } else {
             let unconf: Vec<Judged> = batch.iter().map(|c| judge(c, &my, &target, Dialect::Unconfigured)).collect();
@@ -132,7 +152,11 @@ fn run_file(path: &Path, configured_only: bool, tally: &mut Tally) -> anyhow::Re
                     .filter(|(i, c)| !c.is_exception() && if *i < k { unconf[*i].pass } else { configured[*i].pass })
                     .count()
             };
-            let k = if passes(batch.len()) > passes(switch) { batch.len() } else { switch };
+            let k = if mode == Mode::Unconfigured || passes(batch.len()) > passes(switch) {
+                batch.len()
+            } else {
+                switch
+            };
             report(&batch[..k], &unconf[..k], "unconfigured", tally);
             k
         };
