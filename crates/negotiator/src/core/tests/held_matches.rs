@@ -52,3 +52,20 @@ fn a_held_partitionable_match_keeps_its_resources_out_and_charges_the_submitter(
     let alice = p.submitters.iter().find(|s| s.name == "alice@pool").unwrap();
     assert_eq!(alice.weighted_resources_used, 3.0);
 }
+
+#[test]
+fn regression_a_held_partitionable_slot_is_evaluated_with_what_it_has_left() {
+    let mut h = Harness::new();
+    h.add_slot(&slot("slot1@p", "Partitionable", 8, 32768, ""));
+    h.request("schedd@a", 1, "alice@pool", 3, &job("alice", 1, 1024, ""));
+    h.cycle();
+    assert_eq!(h.jobs_of(1), 3);
+    // Five cpus are left while the collector still says 8: a job that wants
+    // a slot with 6 free cpus must not match.
+    h.clear_requests();
+    h.request("schedd@a", 2, "bob@pool", 4, &job("bob", 1, 1024, "").replace("(TARGET.Cpus >= RequestCpus)", "(TARGET.Cpus >= 6)"));
+    h.request("schedd@a", 3, "bob@pool", 4, &job("bob", 1, 1024, "").replace("(TARGET.Cpus >= RequestCpus)", "(TARGET.Cpus >= 4)"));
+    h.cycle();
+    assert_eq!(h.jobs_of(2), 0);
+    assert_eq!(h.jobs_of(3), 2, "5 and 4 cpus left when they are matched");
+}
