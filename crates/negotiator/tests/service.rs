@@ -302,6 +302,12 @@ async fn a_schedd_that_does_not_answer_in_time_is_left_out_of_the_cycle() {
     assert_eq!(set.matches.len(), 2);
     assert!(slow_seen.lock().unwrap().sets.is_empty());
     let st: CycleStats = wait_until_status(&neg).await;
+    // Bodies may be left out; a body that is not JSON is refused with a hint.
+    let _: CycleStats = neg.post("/v1/reschedule", &serde_json::Value::Null).await.expect("a null body reschedules");
+    let bad = neg.post::<_, CycleStats>("/v1/reschedule", &serde_json::json!({"from": 5})).await.expect_err("refused");
+    let api = bad.api().expect("a refusal body");
+    assert_eq!(api.code, "bad_request");
+    assert!(api.hint.is_some());
     assert!(st.problems.iter().any(|p| p.contains("slow@test") && p.contains("NEGOTIATOR_TIMEOUT")), "{:?}", st.problems);
     stop.send(()).expect("running");
     task.await.expect("joined").expect("clean exit");
