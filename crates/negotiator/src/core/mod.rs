@@ -330,6 +330,7 @@ impl Negotiator {
                     principal: ac.submitter.clone(),
                     jobs: m.jobs,
                     per_job: m.per_job,
+                    left: m.left,
                     weight: m.weight,
                     at: now,
                     fingerprint: fingerprint(ad),
