@@ -31,6 +31,8 @@ pub const CLAIM_GRACE: f64 = 2.0;
 /// One remembered match.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Held {
+    /// The schedd the match was sent to.
+    pub schedd: String,
     pub principal: String,
     pub jobs: u64,
     pub per_job: Res,
@@ -66,10 +68,23 @@ impl Reservations {
         self.by_slot.entry(slot.to_string()).or_default().push(held);
     }
 
-    /// The schedd could not claim these slots: stop holding them.
-    pub fn forget(&mut self, slots: &[String]) {
+    /// These slots could not be claimed: stop holding them — only the
+    /// matches sent to `schedd` when it is known.
+    pub fn forget(&mut self, schedd: Option<&str>, slots: &[String]) {
         for s in slots {
-            self.by_slot.remove(s);
+            match schedd {
+                None => {
+                    self.by_slot.remove(s);
+                }
+                Some(name) => {
+                    if let Some(held) = self.by_slot.get_mut(s) {
+                        held.retain(|h| h.schedd != name);
+                        if held.is_empty() {
+                            self.by_slot.remove(s);
+                        }
+                    }
+                }
+            }
         }
     }
 

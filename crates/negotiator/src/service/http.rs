@@ -40,7 +40,7 @@ async fn reschedule(State(s): State<St>, body: Bytes) -> Result<Json<CycleStats>
             req.from.as_deref().unwrap_or("a schedd"),
             req.failed_matches.join(", ")
         );
-        core.negotiator.on_failed_matches(&req.failed_matches);
+        core.negotiator.on_failed_matches(req.from.as_deref(), &req.failed_matches);
     }
     if !req.addresses.is_empty() {
         let name = req.from.clone().unwrap_or_default();

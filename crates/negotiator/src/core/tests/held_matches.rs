@@ -28,7 +28,10 @@ fn held_matches_expire_and_failed_claims_release_them_at_once() {
     h.static_slots(2, 1, 2048, "");
     h.request("schedd@a", 1, "alice@pool", 2, &job("alice", 1, 1024, ""));
     h.cycle();
-    h.negotiator.on_failed_matches(&["slot1@host1".to_string()]);
+    h.negotiator.on_failed_matches(Some("schedd@other"), &["slot1@host1".to_string()]);
+    h.cycle();
+    assert_eq!(h.jobs_of(1), 0, "another schedd's failure does not release this schedd's match");
+    h.negotiator.on_failed_matches(Some("schedd@a"), &["slot1@host1".to_string()]);
     h.cycle();
     assert_eq!(h.jobs_of(1), 1);
     assert_eq!(h.matches()[0].slot_name, "slot1@host1");
