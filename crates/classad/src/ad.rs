@@ -189,9 +189,47 @@ impl ClassAd {
         crate::eval::eval_attr(self, name, Some(target))
     }
 
+    /// Evaluate attribute `name` (against `target`, if any) with the
+    /// builtins seeing `env` (see [`crate::builtins::Env`]).
+    pub fn eval_attr_with_env(&self, name: &str, target: Option<&ClassAd>, env: &crate::builtins::Env) -> Value {
+        match self.get(name) {
+            Some(_) => Expr::attr(name).eval_with_env(Some(self), target, env),
+            None => Value::Undefined,
+        }
+    }
+
     /// Evaluate an expression in the context of this ad.
     pub fn eval_expr(&self, expr: &Expr, target: Option<&ClassAd>) -> Value {
         expr.eval(Some(self), target)
+    }
+
+    /// The attributes `expr`, evaluated in this ad, needs from the *target*
+    /// ad (HTCondor's `GetExternalReferences` with its name trimming):
+    /// `TARGET.Memory` gives `Memory`, a bare name this ad does not define
+    /// is external, and attributes this ad defines are followed (so a
+    /// `Requirements` using `RequestMemory` that uses `TARGET.Memory`
+    /// reports `Memory`). Unique ignoring case, sorted.
+    pub fn external_refs(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references(self, expr, crate::eval::RefKind::External)
+    }
+
+    /// The attributes of this ad that `expr` uses, directly or through the
+    /// attributes it uses (HTCondor's `GetInternalReferences`): `MY.x` and
+    /// bare names defined here. Unique ignoring case, sorted.
+    pub fn internal_refs(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references(self, expr, crate::eval::RefKind::Internal)
+    }
+
+    /// [`ClassAd::external_refs`] of attribute `attr`'s expression (empty
+    /// when the attribute does not exist), e.g. the machine attributes a
+    /// job's `Requirements` looks at.
+    pub fn external_refs_of(&self, attr: &str) -> Vec<String> {
+        self.get(attr).map(|e| self.external_refs(e)).unwrap_or_default()
+    }
+
+    /// [`ClassAd::internal_refs`] of attribute `attr`'s expression.
+    pub fn internal_refs_of(&self, attr: &str) -> Vec<String> {
+        self.get(attr).map(|e| self.internal_refs(e)).unwrap_or_default()
     }
 
     /// Old syntax: `Name = expr` lines in insertion order, each ending in a
@@ -216,7 +254,7 @@ impl ClassAd {
             return self
                 .attrs
                 .iter()
-                .position(|(n, _)| n.hash() == hash && n.as_str().eq_ignore_ascii_case(name));
+                .position(|(n, _)| n.hash() == hash && same_name(n.as_str(), name));
         }
         let mask = self.index.len() - 1;
         let mut slot = (hash as usize) & mask;
@@ -227,7 +265,7 @@ impl ClassAd {
             }
             let i = (v - 1) as usize;
             let n = &self.attrs[i].0;
-            if n.hash() == hash && n.as_str().eq_ignore_ascii_case(name) {
+            if n.hash() == hash && same_name(n.as_str(), name) {
                 return Some(i);
             }
             slot = (slot + 1) & mask;
@@ -268,6 +306,13 @@ impl ClassAd {
         }
         self.index[slot] = (i + 1) as u32;
     }
+}
+
+/// Names equal ignoring ASCII case; the common same-spelling case is one
+/// `memcmp`.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
 }
 
 impl PartialEq for ClassAd {

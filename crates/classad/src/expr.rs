@@ -112,12 +112,24 @@ pub(crate) enum Special {
     Debug,
     EvalInEachContext,
     CountMatches,
+    Unresolved,
 }
 
 impl Call {
     /// Resolve `name` (case-insensitively) to a special form or builtin.
     pub fn new(name: &str, args: Vec<Expr>) -> Call {
         Call { name: Arc::from(name), func: resolve(name), args }
+    }
+
+    /// Resolve `name` as the library in `dialect` would: unconfigured, the
+    /// functions HTCondor registers with its configuration do not exist.
+    pub fn with_dialect(name: &str, args: Vec<Expr>, dialect: crate::Dialect) -> Call {
+        let func = if !dialect.is_configured() && crate::dialect::configured_only(name) {
+            Func::Unknown
+        } else {
+            resolve(name)
+        };
+        Call { name: Arc::from(name), func, args }
     }
 
     /// True when the name is a function this library knows.
@@ -134,6 +146,7 @@ fn resolve(name: &str) -> Func {
         ("debug", Special::Debug),
         ("evalInEachContext", Special::EvalInEachContext),
         ("countMatches", Special::CountMatches),
+        ("unresolved", Special::Unresolved),
     ];
     for (n, s) in special {
         if n.eq_ignore_ascii_case(name) {
@@ -164,11 +177,62 @@ impl PartialEq for Call {
 pub struct Name {
     text: Arc<str>,
     hash: u64,
+    special: NameKind,
+}
+
+/// The names the evaluator gives a meaning (`MY`, `TARGET`, `PARENT`, …),
+/// recognised once when the name is made.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum NameKind {
+    None,
+    My,
+    Target,
+    Other,
+    Ad,
+    Left,
+    Right,
+    LCtx,
+    RCtx,
+    SelfAd,
+    TopLevel,
+    Root,
+    Parent,
+    CurrentTime,
+}
+
+impl NameKind {
+    fn of(text: &str) -> NameKind {
+        const NAMES: [(&str, NameKind); 13] = [
+            ("my", NameKind::My),
+            ("target", NameKind::Target),
+            ("other", NameKind::Other),
+            ("ad", NameKind::Ad),
+            ("left", NameKind::Left),
+            ("right", NameKind::Right),
+            ("lctx", NameKind::LCtx),
+            ("rctx", NameKind::RCtx),
+            ("self", NameKind::SelfAd),
+            ("toplevel", NameKind::TopLevel),
+            ("root", NameKind::Root),
+            ("parent", NameKind::Parent),
+            ("currenttime", NameKind::CurrentTime),
+        ];
+        if text.len() > 11 {
+            return NameKind::None;
+        }
+        NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(text)).map_or(NameKind::None, |(_, s)| *s)
+    }
 }
 
 impl Name {
     pub fn new(text: &str) -> Name {
-        Name { text: Arc::from(text), hash: fold_hash(text) }
+        Name { text: Arc::from(text), hash: fold_hash(text), special: NameKind::of(text) }
+    }
+
+    /// Which evaluator-defined name this is, if any.
+    #[inline]
+    pub(crate) fn kind(&self) -> NameKind {
+        self.special
     }
 
     pub fn as_str(&self) -> &str {
@@ -220,6 +284,12 @@ impl Expr {
         crate::parser::parse_expr(text, crate::parser::Syntax::New)
     }
 
+    /// Parse an expression in new ClassAd syntax as the library in
+    /// `dialect` reads it (see [`crate::Dialect`]).
+    pub fn parse_with(text: &str, dialect: crate::Dialect) -> Result<Expr, crate::ParseError> {
+        crate::parser::parse_expr_with(text, crate::parser::Syntax::New, dialect)
+    }
+
     /// Parse an expression as written on the right of an old-syntax line
     /// (`condor_q -long`): a backslash is literal unless it precedes a quote.
     pub fn parse_old(text: &str) -> Result<Expr, crate::ParseError> {
@@ -247,11 +317,24 @@ impl Expr {
         crate::eval::eval_expr(self, my, target)
     }
 
+    /// [`Expr::eval`] with the builtins seeing `env`: a fixed clock or time
+    /// zone, the daemon's `userMap` map sets, where `userHome` reads
+    /// accounts.
+    pub fn eval_with_env(&self, my: Option<&ClassAd>, target: Option<&ClassAd>, env: &crate::builtins::Env) -> Value {
+        crate::eval::eval_expr_env(self, my, target, env)
+    }
+
     /// Evaluate like [`Expr::eval`], but report a list written as `{...}`
     /// the way HTCondor's Python bindings do: its elements unevaluated
     /// (literals as values, other expressions as expressions).
     pub fn eval_lazy(&self, my: Option<&ClassAd>, target: Option<&ClassAd>) -> crate::Lazy {
-        crate::eval::eval_lazy(self, my, target)
+        crate::eval::eval_lazy(self, my, target, crate::Dialect::Configured)
+    }
+
+    /// [`Expr::eval_lazy`] as the library in `dialect` evaluates: unconfigured,
+    /// bare names do not fall through to the other ad.
+    pub fn eval_lazy_with(&self, my: Option<&ClassAd>, target: Option<&ClassAd>, dialect: crate::Dialect) -> crate::Lazy {
+        crate::eval::eval_lazy(self, my, target, dialect)
     }
 
     /// The value of a literal expression, if it is one.
@@ -270,6 +353,15 @@ impl Expr {
     /// New-syntax text, as HTCondor's new-ClassAd unparser prints it.
     pub fn to_new_string(&self) -> String {
         crate::unparse::unparse_new(self)
+    }
+
+    /// The attributes this expression needs from outside an empty ad: bare
+    /// names and `TARGET.x`/`OTHER.x` references, trimmed as HTCondor trims
+    /// them (`TARGET.Memory` gives `Memory`), unique ignoring case and
+    /// sorted. See [`ClassAd::external_refs`] for the references left once
+    /// an ad's own attributes are resolved.
+    pub fn external_refs(&self) -> Vec<String> {
+        crate::eval::references(&ClassAd::new(), self, crate::eval::RefKind::External)
     }
 
     /// Names of attributes referenced without a scope or through `MY.`/`TARGET.`,

@@ -151,12 +151,21 @@ pub(crate) struct Lexer<'a> {
     pos: usize,
     /// Old-syntax strings: backslash is literal except before a quote.
     old_strings: bool,
+    /// Integers with leading zeros read as decimal (the unconfigured library).
+    leading_zeros: bool,
     last: Option<Tok>,
 }
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a str, old_strings: bool) -> Lexer<'a> {
-        Lexer { src, bytes: src.as_bytes(), pos: 0, old_strings, last: None }
+        Lexer { src, bytes: src.as_bytes(), pos: 0, old_strings, leading_zeros: false, last: None }
+    }
+
+    /// Read `017` as 17 and `0x1F` as 0 instead of refusing them, as
+    /// HTCondor's library does before its configuration switches it to
+    /// old ClassAd semantics.
+    pub fn set_leading_zeros(&mut self, on: bool) {
+        self.leading_zeros = on;
     }
 
     pub fn src(&self) -> &'a str {
@@ -335,7 +344,7 @@ impl<'a> Lexer<'a> {
         if real {
             return Ok(Tok::Real(text.parse::<f64>().unwrap_or(0.0)));
         }
-        if text.len() > 1 && text.starts_with('0') {
+        if text.len() > 1 && text.starts_with('0') && !self.leading_zeros {
             return Err(self.err(
                 start,
                 format!(

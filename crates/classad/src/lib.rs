@@ -20,6 +20,7 @@ pub mod builtins;
 pub mod value;
 
 mod ad;
+pub mod dialect;
 mod error;
 mod eval;
 mod expr;
@@ -33,6 +34,7 @@ pub mod time;
 pub mod unparse;
 
 pub use ad::ClassAd;
+pub use dialect::Dialect;
 pub use error::ParseError;
 pub use eval::Lazy;
 pub use expr::{BinaryOp, Call, Expr, Name, Node, UnaryOp};

@@ -18,11 +18,11 @@ use std::sync::Arc;
 
 use crate::expr::{BinaryOp, Call, Name, Node, UnaryOp};
 use crate::lexer::{Lexer, Spanned, Tok};
-use crate::{ClassAd, Expr, ParseError, Value};
+use crate::{ClassAd, Dialect, Expr, ParseError, Value};
 
 /// Nesting limit, counted as HTCondor counts it (each parenthesised
 /// sub-expression, unary operator and postfix chain adds to it).
-pub const MAX_DEPTH: usize = 500;
+pub const MAX_DEPTH: usize = 300;
 /// Tallest expression tree accepted.
 pub const MAX_HEIGHT: u32 = 1000;
 
@@ -39,13 +39,20 @@ type P = Result<(Expr, u32), ParseError>;
 
 pub(crate) struct Parser<'a> {
     lex: Lexer<'a>,
+    dialect: Dialect,
     peeked: Option<Spanned>,
     depth: usize,
     last_end: usize,
 }
 
 pub(crate) fn parse_expr(text: &str, syntax: Syntax) -> Result<Expr, ParseError> {
+    parse_expr_with(text, syntax, Dialect::Configured)
+}
+
+pub(crate) fn parse_expr_with(text: &str, syntax: Syntax, dialect: Dialect) -> Result<Expr, ParseError> {
     let mut p = Parser::new(text, syntax);
+    p.dialect = dialect;
+    p.lex.set_leading_zeros(!dialect.is_configured());
     let (e, _) = p.expression()?;
     p.expect_end("the expression")?;
     Ok(e)
@@ -107,7 +114,13 @@ pub(crate) fn parse_old_line(line: &str) -> Result<(String, Expr), ParseError> {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(text: &'a str, syntax: Syntax) -> Parser<'a> {
-        Parser { lex: Lexer::new(text, syntax == Syntax::Old), peeked: None, depth: 0, last_end: 0 }
+        Parser {
+            lex: Lexer::new(text, syntax == Syntax::Old),
+            dialect: Dialect::Configured,
+            peeked: None,
+            depth: 0,
+            last_end: 0,
+        }
     }
 
     fn err(&self, pos: usize, msg: impl Into<String>) -> ParseError {
@@ -124,8 +137,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn peek_tok(&mut self) -> Result<Tok, ParseError> {
-        Ok(self.peek()?.tok.clone())
+    /// True when the next token is `want` (no copy of the token is made).
+    fn at(&mut self, want: &Tok) -> Result<bool, ParseError> {
+        Ok(self.peek()?.tok == *want)
     }
 
     fn next(&mut self) -> Result<Spanned, ParseError> {
@@ -135,16 +149,49 @@ impl<'a> Parser<'a> {
         Ok(t)
     }
 
+    // Error construction lives out of line: the recursive descent's frames
+    // stay small, so deep input is refused before the stack runs out.
+
+    /// "expected WHAT, found TOKEN".
+    #[cold]
+    #[inline(never)]
+    fn expected(&self, pos: usize, what: &str, found: &Tok) -> ParseError {
+        self.err(pos, format!("expected {what}, found {}", found.describe()))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unexpected_after(&self, pos: usize, what: &str, found: &Tok) -> ParseError {
+        self.err(pos, format!("unexpected {} after {what}; is an operator or a ';' missing?", found.describe()))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self) -> ParseError {
+        let pos = self.peeked.as_ref().map(|t| t.pos).unwrap_or(self.last_end);
+        self.err(pos, format!("the expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_tall(&self) -> ParseError {
+        self.err(
+            self.last_end,
+            format!("the expression is too long or deep (more than {MAX_HEIGHT} nested operations); split it up"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unclosed(&self, close: &str, open_pos: usize, opened: &str, found: &Tok) -> ParseError {
+        let column = ParseError::at(self.lex.src(), open_pos, "").column;
+        self.expected(self.last_end, &format!("{close} to close the {opened} at column {column}"), found)
+    }
+
     fn expect_end(&mut self, what: &str) -> Result<(), ParseError> {
         let t = self.next()?;
         if t.tok != Tok::End {
-            return Err(self.err(
-                t.pos,
-                format!(
-                    "unexpected {} after {what}; is an operator or a ';' missing?",
-                    t.tok.describe()
-                ),
-            ));
+            return Err(self.unexpected_after(t.pos, what, &t.tok));
         }
         Ok(())
     }
@@ -152,11 +199,7 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            let pos = self.peeked.as_ref().map(|t| t.pos).unwrap_or(self.last_end);
-            return Err(self.err(
-                pos,
-                format!("the expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it"),
-            ));
+            return Err(self.too_deep());
         }
         Ok(())
     }
@@ -167,10 +210,7 @@ impl<'a> Parser<'a> {
 
     fn check_height(&self, h: u32) -> Result<u32, ParseError> {
         if h > MAX_HEIGHT {
-            return Err(self.err(
-                self.last_end,
-                format!("the expression is too long or deep (more than {MAX_HEIGHT} nested operations); split it up"),
-            ));
+            return Err(self.too_tall());
         }
         Ok(h)
     }
@@ -185,17 +225,14 @@ impl<'a> Parser<'a> {
 
     fn expression_inner(&mut self) -> P {
         let (cond, hc) = self.binary(1)?;
-        if self.peek_tok()? != Tok::Question {
+        if !self.at(&Tok::Question)? {
             return Ok((cond, hc));
         }
         self.next()?;
         let (then, ht) = self.expression()?;
         let t = self.next()?;
         if t.tok != Tok::Colon {
-            return Err(self.err(
-                t.pos,
-                format!("expected ':' of the conditional 'cond ? a : b', found {}", t.tok.describe()),
-            ));
+            return Err(self.expected(t.pos, "':' of the conditional 'cond ? a : b'", &t.tok));
         }
         let (otherwise, ho) = self.expression()?;
         let h = self.check_height(1 + hc.max(ht).max(ho))?;
@@ -206,8 +243,7 @@ impl<'a> Parser<'a> {
     fn binary(&mut self, min_prec: u8) -> P {
         let (mut lhs, mut h) = self.unary()?;
         loop {
-            let tok = self.peek_tok()?;
-            let Some((op, prec)) = binary_op(&tok) else { break };
+            let Some((op, prec)) = binary_op(&self.peek()?.tok) else { break };
             if prec < min_prec {
                 break;
             }
@@ -227,7 +263,7 @@ impl<'a> Parser<'a> {
     }
 
     fn unary_inner(&mut self) -> P {
-        let op = match self.peek_tok()? {
+        let op = match self.peek()?.tok {
             Tok::Minus => UnaryOp::Minus,
             Tok::Plus => UnaryOp::Plus,
             Tok::Tilde => UnaryOp::BitNot,
@@ -250,42 +286,36 @@ impl<'a> Parser<'a> {
     fn postfix_inner(&mut self) -> P {
         let (mut e, mut h) = self.primary()?;
         loop {
-            match self.peek_tok()? {
-                Tok::LBox => {
-                    self.next()?;
-                    let (index, hi) = self.expression()?;
-                    let t = self.next()?;
-                    if t.tok != Tok::RBox {
-                        return Err(self.err(
-                            t.pos,
-                            format!("expected ']' to close the subscript, found {}", t.tok.describe()),
-                        ));
-                    }
-                    h = self.check_height(1 + h.max(hi))?;
-                    e = Expr::new(Node::Index { base: e, index });
+            let t = self.peek()?;
+            if t.tok == Tok::LBox {
+                let open = t.pos;
+                self.next()?;
+                let (index, hi) = self.expression()?;
+                let t = self.next()?;
+                if t.tok != Tok::RBox {
+                    return Err(self.unclosed("']'", open, "subscript '['", &t.tok));
                 }
-                Tok::Elvis => {
-                    self.next()?;
-                    let (rhs, hr) = self.postfix()?;
-                    h = self.check_height(1 + h.max(hr))?;
-                    e = Expr::new(Node::Binary { op: BinaryOp::Elvis, lhs: e, rhs });
-                }
-                Tok::Dot => {
-                    self.next()?;
-                    let t = self.next()?;
-                    let Tok::Ident(name) = t.tok else {
-                        return Err(self.err(
-                            t.pos,
-                            format!(
-                                "expected an attribute name after '.', found {} (quote it as 'name' if it is a reserved word)",
-                                t.tok.describe()
-                            ),
-                        ));
-                    };
-                    h = self.check_height(h + 1)?;
-                    e = Expr::new(Node::Select { base: e, name: Name::new(&name) });
-                }
-                _ => return Ok((e, h)),
+                h = self.check_height(1 + h.max(hi))?;
+                e = Expr::new(Node::Index { base: e, index });
+            } else if t.tok == Tok::Elvis {
+                self.next()?;
+                let (rhs, hr) = self.postfix()?;
+                h = self.check_height(1 + h.max(hr))?;
+                e = Expr::new(Node::Binary { op: BinaryOp::Elvis, lhs: e, rhs });
+            } else if t.tok == Tok::Dot {
+                self.next()?;
+                let t = self.next()?;
+                let Tok::Ident(name) = t.tok else {
+                    return Err(self.expected(
+                        t.pos,
+                        "an attribute name after '.' (quote it as 'name' if it is a reserved word)",
+                        &t.tok,
+                    ));
+                };
+                h = self.check_height(h + 1)?;
+                e = Expr::new(Node::Select { base: e, name: Name::new(&name) });
+            } else {
+                return Ok((e, h));
             }
         }
     }
@@ -295,7 +325,7 @@ impl<'a> Parser<'a> {
         let lit = |v: Value| Ok((Expr::literal(v), 1));
         match t.tok {
             Tok::Ident(name) => {
-                if self.peek_tok()? == Tok::LParen {
+                if self.at(&Tok::LParen)? {
                     return self.call(name, t.pos);
                 }
                 Ok((Expr::new(Node::Attr { name: Name::new(&name), absolute: false }), 1))
@@ -303,27 +333,15 @@ impl<'a> Parser<'a> {
             Tok::Dot => {
                 let n = self.next()?;
                 match n.tok {
-                    Tok::Ident(name) => {
-                        Ok((Expr::new(Node::Attr { name: Name::new(&name), absolute: true }), 1))
-                    }
-                    other => Err(self.err(
-                        n.pos,
-                        format!("expected an attribute name after '.', found {}", other.describe()),
-                    )),
+                    Tok::Ident(name) => Ok((Expr::new(Node::Attr { name: Name::new(&name), absolute: true }), 1)),
+                    other => Err(self.expected(n.pos, "an attribute name after '.'", &other)),
                 }
             }
             Tok::LParen => {
                 let (inner, h) = self.expression()?;
                 let c = self.next()?;
                 if c.tok != Tok::RParen {
-                    return Err(self.err(
-                        c.pos,
-                        format!(
-                            "expected ')' to close the '(' at column {}, found {}",
-                            ParseError::at(self.lex.src(), t.pos, "").column,
-                            c.tok.describe()
-                        ),
-                    ));
+                    return Err(self.unclosed("')'", t.pos, "'('", &c.tok));
                 }
                 let h = self.check_height(h + 1)?;
                 Ok((Expr::new(Node::Paren(inner)), h))
@@ -342,16 +360,22 @@ impl<'a> Parser<'a> {
             Tok::Int(i) => lit(Value::Int(i)),
             Tok::Real(r) => lit(Value::Real(r)),
             Tok::Str(s) => lit(Value::String(Arc::from(s.as_str()))),
-            Tok::End => Err(self.err(t.pos, "the expression ends too early; an operand is missing")),
-            other => Err(self.err(t.pos, format!("expected an expression, found {}", other.describe()))),
+            Tok::End => Err(self.ends_early(t.pos)),
+            other => Err(self.expected(t.pos, "an expression", &other)),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn ends_early(&self, pos: usize) -> ParseError {
+        self.err(pos, "the expression ends too early; an operand is missing")
     }
 
     fn call(&mut self, name: String, pos: usize) -> P {
         self.next()?; // '('
         let mut args = Vec::new();
         let mut h = 1;
-        if self.peek_tok()? == Tok::RParen {
+        if self.at(&Tok::RParen)? {
             self.next()?;
         } else {
             loop {
@@ -360,54 +384,54 @@ impl<'a> Parser<'a> {
                 args.push(a);
                 let t = self.next()?;
                 match t.tok {
-                    Tok::Comma | Tok::Semi => {
-                        // HTCondor accepts ';' between arguments too. A ')' right
-                        // after a separator is refused below by expression().
-                    }
+                    Tok::Comma => {}
+                    // Configured HTCondor accepts ';' between arguments too. A
+                    // ')' right after a separator is refused by expression().
+                    Tok::Semi if self.dialect.is_configured() => {}
                     Tok::RParen => break,
-                    other => {
-                        return Err(self.err(
-                            t.pos,
-                            format!(
-                                "expected ',' or ')' in the arguments of {name}(), found {}",
-                                other.describe()
-                            ),
-                        ))
-                    }
+                    other => return Err(self.bad_argument_separator(&name, t.pos, &other)),
                 }
             }
         }
         let h = self.check_height(h)?;
-        // absTime("...") and relTime("...") become literals now.
-        if args.len() == 1 {
-            if let Some(Value::String(s)) = args[0].as_literal() {
-                if name.eq_ignore_ascii_case("absTime") {
-                    return match crate::time::parse_abs_time(s) {
-                        Some((secs, offset)) => Ok((Expr::literal(Value::AbsTime { secs, offset }), 1)),
-                        None => Err(self.err(
-                            pos,
-                            format!("absTime(\"{s}\"): not a date and time like 2024-01-31T12:00:00+01:00"),
-                        )),
-                    };
-                }
-                if name.eq_ignore_ascii_case("relTime") {
-                    return match crate::time::parse_rel_time(s) {
-                        Some(secs) => Ok((Expr::literal(Value::RelTime(secs)), 1)),
-                        None => Err(self.err(
-                            pos,
-                            format!("relTime(\"{s}\"): not a duration like 1+02:03:04 or 90"),
-                        )),
-                    };
-                }
+        if args.len() == 1 && (name.eq_ignore_ascii_case("absTime") || name.eq_ignore_ascii_case("relTime")) {
+            if let Some(lit) = self.time_literal(&name, &args[0], pos)? {
+                return Ok((lit, 1));
             }
         }
-        Ok((Expr::new(Node::Call(Call::new(&name, args))), h))
+        Ok((Expr::new(Node::Call(Call::with_dialect(&name, args, self.dialect))), h))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_argument_separator(&self, name: &str, pos: usize, found: &Tok) -> ParseError {
+        self.expected(pos, &format!("',' or ')' in the arguments of {name}()"), found)
+    }
+
+    /// `absTime("...")` and `relTime("...")` with a literal string become
+    /// time literals while parsing; a string that is not a time is refused.
+    #[inline(never)]
+    fn time_literal(&self, name: &str, arg: &Expr, pos: usize) -> Result<Option<Expr>, ParseError> {
+        let Some(Value::String(s)) = arg.as_literal() else { return Ok(None) };
+        if name.eq_ignore_ascii_case("absTime") {
+            return match crate::time::parse_abs_time(s) {
+                Some((secs, offset)) => Ok(Some(Expr::literal(Value::AbsTime { secs, offset }))),
+                None => Err(self.err(
+                    pos,
+                    format!("absTime(\"{s}\"): not a date and time like 2024-01-31T12:00:00+01:00"),
+                )),
+            };
+        }
+        match crate::time::parse_rel_time(s) {
+            Some(secs) => Ok(Some(Expr::literal(Value::RelTime(secs)))),
+            None => Err(self.err(pos, format!("relTime(\"{s}\"): not a duration like 1+02:03:04 or 90"))),
+        }
     }
 
     fn list(&mut self, open: usize) -> P {
         let mut items = Vec::new();
         let mut h = 1;
-        if self.peek_tok()? == Tok::RBrace {
+        if self.at(&Tok::RBrace)? {
             self.next()?;
             return Ok((Expr::new(Node::List(items)), 1));
         }
@@ -419,16 +443,7 @@ impl<'a> Parser<'a> {
             match t.tok {
                 Tok::Comma => {}
                 Tok::RBrace => break,
-                other => {
-                    return Err(self.err(
-                        t.pos,
-                        format!(
-                            "expected ',' or '}}' in the list opened at column {}, found {}",
-                            ParseError::at(self.lex.src(), open, "").column,
-                            other.describe()
-                        ),
-                    ))
-                }
+                other => return Err(self.unclosed("',' or '}'", open, "list opened", &other)),
             }
         }
         let h = self.check_height(h)?;
@@ -445,45 +460,29 @@ impl<'a> Parser<'a> {
                 Tok::RBox => return Ok(ad),
                 Tok::Semi => continue,
                 Tok::Ident(n) => n,
-                Tok::End => {
-                    return Err(self.err(
-                        open.pos,
-                        "this '[' is never closed; add ']' at the end of the ad",
-                    ))
-                }
+                Tok::End => return Err(self.never_closed(open.pos)),
                 other => {
-                    return Err(self.err(
-                        t.pos,
-                        format!(
-                            "expected an attribute name (Name = expression) in the ad, found {}",
-                            other.describe()
-                        ),
-                    ))
+                    return Err(self.expected(t.pos, "an attribute name (Name = expression) in the ad", &other))
                 }
             };
             let eq = self.next()?;
             if eq.tok != Tok::Assign {
-                return Err(self.err(
-                    eq.pos,
-                    format!("expected '=' after the attribute name '{name}', found {}", eq.tok.describe()),
-                ));
+                return Err(self.expected(eq.pos, &format!("'=' after the attribute name '{name}'"), &eq.tok));
             }
             let (e, _) = self.expression()?;
             ad.insert(&name, e);
-            match self.peek_tok()? {
-                Tok::Semi | Tok::RBox => {}
-                other => {
-                    let pos = self.peek()?.pos;
-                    return Err(self.err(
-                        pos,
-                        format!(
-                            "expected ';' or ']' after the value of '{name}', found {}",
-                            other.describe()
-                        ),
-                    ));
-                }
+            let t = self.peek()?;
+            if !matches!(t.tok, Tok::Semi | Tok::RBox) {
+                let (pos, tok) = (t.pos, t.tok.clone());
+                return Err(self.expected(pos, &format!("';' or ']' after the value of '{name}'"), &tok));
             }
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn never_closed(&self, pos: usize) -> ParseError {
+        self.err(pos, "this '[' is never closed; add ']' at the end of the ad")
     }
 }
 

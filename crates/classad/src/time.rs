@@ -97,6 +97,52 @@ fn atoi(b: &[u8]) -> i64 {
     v
 }
 
+/// The local zone's offset (seconds east of UTC) at the instant `utc_secs`
+/// (0 where the zone database cannot say, e.g. far outside its range).
+pub fn local_offset_at(utc_secs: i64) -> i32 {
+    match Local.timestamp_opt(utc_secs, 0) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.offset().fix().local_minus_utc(),
+        chrono::LocalResult::None => 0,
+    }
+}
+
+/// A UTC instant broken down into calendar fields, for any 64-bit second
+/// count (C's `gmtime`, without its range limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    /// 1-12
+    pub month: u32,
+    /// 1-31
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// 0-6, Sunday 0
+    pub weekday: u32,
+    /// 0-365
+    pub yearday: u32,
+}
+
+/// Break `secs` (seconds since the epoch, already shifted to the wanted
+/// zone) into calendar fields.
+pub fn civil(secs: i64) -> Civil {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400) as u32;
+    let (year, month, day) = crate::unparse::civil_from_days(days);
+    let jan1 = days_from_civil(year, 1, 1);
+    Civil {
+        year,
+        month,
+        day,
+        hour: rem / 3600,
+        minute: (rem / 60) % 60,
+        second: rem % 60,
+        weekday: (days + 4).rem_euclid(7) as u32,
+        yearday: (days - jan1) as u32,
+    }
+}
+
 /// The local zone's offset (seconds east of UTC) for a local wall-clock time.
 fn local_offset(local_secs: i64) -> i32 {
     match Local.timestamp_opt(local_secs, 0) {

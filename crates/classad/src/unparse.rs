@@ -478,7 +478,7 @@ pub fn abs_time_string(secs: i64, offset: i32) -> String {
     let (y, m, d) = civil_from_days(days);
     let (sign, tz) = if offset > 0 { ('+', offset) } else { ('-', offset.saturating_neg()) };
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        "{y}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
         rem / 3600,
         (rem / 60) % 60,
         rem % 60,

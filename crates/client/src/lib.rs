@@ -12,7 +12,7 @@ pub mod collector;
 pub mod schedd;
 pub mod startd;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -53,15 +53,24 @@ type Conn = SendRequest<Full<Bytes>>;
 pub struct Client {
     addr: Address,
     idle: Mutex<Vec<Conn>>,
+    closed: Arc<tokio::sync::Notify>,
 }
 
 impl Client {
     pub fn new(addr: Address) -> Client {
-        Client { addr, idle: Mutex::new(Vec::new()) }
+        Client { addr, idle: Mutex::new(Vec::new()), closed: Arc::new(tokio::sync::Notify::new()) }
     }
 
     pub fn address(&self) -> &Address {
         &self.addr
+    }
+
+    /// Resolves when one of this client's connections has closed since the
+    /// last call (the daemon went away, or dropped an idle connection). A
+    /// daemon that advertises to a collector uses it to notice a restart
+    /// without waiting for its next periodic update.
+    pub async fn connection_closed(&self) {
+        self.closed.notified().await
     }
 
     async fn connect(&self) -> Result<Conn, ClientError> {
@@ -71,8 +80,10 @@ impl Client {
             Address::Unix(path) => {
                 let stream = tokio::net::UnixStream::connect(path).await.map_err(connect_err)?;
                 let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(http_err)?;
+                let closed = self.closed.clone();
                 tokio::spawn(async move {
                     let _ = conn.await;
+                    closed.notify_one();
                 });
                 Ok(send)
             }
@@ -80,8 +91,10 @@ impl Client {
                 let stream = tokio::net::TcpStream::connect(hp).await.map_err(connect_err)?;
                 let _ = stream.set_nodelay(true);
                 let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(http_err)?;
+                let closed = self.closed.clone();
                 tokio::spawn(async move {
                     let _ = conn.await;
+                    closed.notify_one();
                 });
                 Ok(send)
             }
@@ -166,6 +179,61 @@ impl Client {
             .map(|l| serde_json::from_slice(l).map_err(|e| ClientError::Decode { addr: self.addr.clone(), message: e.to_string() }))
             .collect()
     }
+
+    /// POST `req` and hand each line of a JSON-lines answer to `each` as it
+    /// arrives (a million-line answer is never held whole). `each` returns
+    /// false to stop reading.
+    pub async fn post_each_line<Req: Serialize, Item: DeserializeOwned>(
+        &self,
+        path: &str,
+        req: &Req,
+        mut each: impl FnMut(Item) -> bool,
+    ) -> Result<(), ClientError> {
+        let http_err = |message: String| ClientError::Http { addr: self.addr.clone(), message };
+        let decode_err = |e: serde_json::Error| ClientError::Decode { addr: self.addr.clone(), message: e.to_string() };
+        let body = serde_json::to_vec(req).map_err(decode_err)?;
+        let mut conn = self.take_conn().await?;
+        let request = Request::post(path)
+            .header("host", "aerie")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| http_err(e.to_string()))?;
+        let resp = conn.send_request(request).await.map_err(|e| http_err(e.to_string()))?;
+        let status = resp.status();
+        let mut body = resp.into_body();
+        if !status.is_success() {
+            let bytes = body.collect().await.map_err(|e| http_err(e.to_string()))?.to_bytes();
+            return Err(self.decode::<serde_json::Value>(status, &bytes).err().unwrap_or_else(|| http_err(status.to_string())));
+        }
+        let mut pending: Vec<u8> = Vec::new();
+        let mut stopped = false;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| http_err(e.to_string()))?;
+            let Ok(data) = frame.into_data() else { continue };
+            if stopped {
+                continue;
+            }
+            pending.extend_from_slice(&data);
+            let mut start = 0;
+            while let Some(nl) = pending[start..].iter().position(|b| *b == b'\n') {
+                let line = &pending[start..start + nl];
+                start += nl + 1;
+                if line.is_empty() {
+                    continue;
+                }
+                if !each(serde_json::from_slice(line).map_err(decode_err)?) {
+                    stopped = true;
+                    break;
+                }
+            }
+            pending.drain(..start);
+        }
+        if !stopped && !pending.iter().all(u8::is_ascii_whitespace) {
+            each(serde_json::from_slice(&pending).map_err(decode_err)?);
+        }
+        self.put_conn(conn);
+        Ok(())
+    }
 }
 
 /// A blocking client for command-line tools: one small runtime per client.
@@ -190,5 +258,15 @@ impl BlockingClient {
 
     pub fn post_lines<Req: Serialize, Item: DeserializeOwned>(&self, path: &str, req: &Req) -> Result<Vec<Item>, ClientError> {
         self.rt.block_on(self.inner.post_lines(path, req))
+    }
+
+    /// Blocking [`Client::post_each_line`].
+    pub fn post_each_line<Req: Serialize, Item: DeserializeOwned>(
+        &self,
+        path: &str,
+        req: &Req,
+        each: impl FnMut(Item) -> bool,
+    ) -> Result<(), ClientError> {
+        self.rt.block_on(self.inner.post_each_line(path, req, each))
     }
 }

@@ -38,6 +38,15 @@ pub struct UsageEntry {
     pub value: UsageNum,
 }
 
+/// How a process ended, as the evicted-and-requeued event prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Termination {
+    pub normal: bool,
+    pub return_value: i32,
+    pub signal: i32,
+    pub core_file: Option<String>,
+}
+
 /// One event of the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -57,10 +66,13 @@ pub enum EventBody {
     Execute { host: String, slot_name: Option<String>, props: Vec<(String, String)> },
     /// 002: the executable could not be run.
     ExecutableError { kind: i32 },
-    /// 004: evicted from the machine (preempted, held or removed while running).
+    /// 004: evicted from the machine (preempted, held or removed while
+    /// running), or — with `requeued` — the job exited but its
+    /// `OnExitRemove` sent it back to the queue.
     Evicted {
         code: i32,
         subcode: i32,
+        requeued: Option<Termination>,
         run_remote: Rusage,
         run_local: Rusage,
         sent_bytes: f64,

@@ -89,21 +89,42 @@ fn format_body(out: &mut String, body: &EventBody) {
             };
             let _ = writeln!(out, "Error from starter on execute host\n\t{text}");
         }
-        EventBody::Evicted { code, subcode, run_remote, run_local, sent_bytes, recvd_bytes, reason, usage } => {
+        EventBody::Evicted { code, subcode, requeued, run_remote, run_local, sent_bytes, recvd_bytes, reason, usage } => {
             if *code != 0 {
                 let _ = write!(out, "Job was evicted. Code {code} Subcode {subcode}\n\t");
             } else {
                 out.push_str("Job was evicted.\n\t");
             }
-            out.push_str("(0) CPU times\n\t");
+            if requeued.is_some() {
+                out.push_str("(0) Job terminated and was requeued\n\t");
+            } else {
+                out.push_str("(0) CPU times\n\t");
+            }
             format_rusage(out, run_remote);
             out.push_str("  -  Run Remote Usage\n\t");
             format_rusage(out, run_local);
             out.push_str("  -  Run Local Usage\n");
             let _ = writeln!(out, "\t{sent_bytes:.0}  -  Run Bytes Sent By Job");
             let _ = writeln!(out, "\t{recvd_bytes:.0}  -  Run Bytes Received By Job");
+            if let Some(t) = requeued {
+                if t.normal {
+                    let _ = writeln!(out, "\t(1) Normal termination (return value {})", t.return_value);
+                } else {
+                    let _ = writeln!(out, "\t(0) Abnormal termination (signal {})", t.signal);
+                    match &t.core_file {
+                        Some(c) => {
+                            let _ = writeln!(out, "\t(1) Corefile in: {c}");
+                        }
+                        None => out.push_str("\t(0) No core file\n"),
+                    }
+                }
+            }
             if let Some(r) = reason {
-                let _ = writeln!(out, "\tReason: {r}");
+                if requeued.is_some() {
+                    let _ = writeln!(out, "\t{r}");
+                } else {
+                    let _ = writeln!(out, "\tReason: {r}");
+                }
             }
             format_usage_table(out, usage);
         }
@@ -333,5 +354,40 @@ pub fn format_usage_table(out: &mut String, usage: &[UsageEntry]) {
             "\t   {:<w_label$} : {:>w_use$} {:>w_req$} {:>w_alloc_col$} {}",
             label, row.use_, row.req, row.alloc, row.assigned
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{JobId, Termination};
+
+    #[test]
+    fn requeued_eviction_prints_the_termination_and_reads_back() {
+        let ev = Event {
+            id: JobId::new(5, 0),
+            time: 0,
+            body: EventBody::Evicted {
+                code: 0,
+                subcode: 0,
+                requeued: Some(Termination { normal: true, return_value: 3, signal: 0, core_file: None }),
+                run_remote: Rusage::default(),
+                run_local: Rusage::default(),
+                sent_bytes: 0.0,
+                recvd_bytes: 0.0,
+                reason: Some("The job attribute OnExitRemove expression 'ExitCode == 0' evaluated to FALSE".into()),
+                usage: vec![],
+            },
+        };
+        let text = format_event(&ev, TimeFormat::IsoUtc);
+        assert_eq!(
+            text,
+            "004 (005.000.000) 1970-01-01 00:00:00Z Job was evicted.\n\t(0) Job terminated and was requeued\n\
+             \t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Remote Usage\n\t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Local Usage\n\
+             \t0  -  Run Bytes Sent By Job\n\t0  -  Run Bytes Received By Job\n\t(1) Normal termination (return value 3)\n\
+             \tThe job attribute OnExitRemove expression 'ExitCode == 0' evaluated to FALSE\n...\n"
+        );
+        let back = crate::read::parse_log(&text).unwrap();
+        assert_eq!(back.events, vec![ev]);
     }
 }

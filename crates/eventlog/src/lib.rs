@@ -16,6 +16,6 @@ pub mod format;
 pub mod read;
 pub mod writer;
 
-pub use event::{Event, EventBody, JobId, Rusage, UsageEntry, UsageNum};
+pub use event::{Event, EventBody, JobId, Rusage, Termination, UsageEntry, UsageNum};
 pub use read::{parse_log, ReadError};
 pub use writer::UserLog;

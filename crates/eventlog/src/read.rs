@@ -7,7 +7,7 @@
 
 use chrono::{Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::event::{Event, EventBody, JobId, Rusage, UsageEntry, UsageNum};
+use crate::event::{Event, EventBody, JobId, Rusage, Termination, UsageEntry, UsageNum};
 
 /// A log that cannot be read, with the line where reading stopped.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -245,10 +245,41 @@ fn parse_evicted(text: &str, body: &[&str]) -> Option<EventBody> {
     let run_local = body.get(2).and_then(|l| parse_rusage(l)).unwrap_or_default();
     let sent_bytes = body.get(3).and_then(|l| parse_bytes(l)).unwrap_or(0.0);
     let recvd_bytes = body.get(4).and_then(|l| parse_bytes(l)).unwrap_or(0.0);
-    let reason = body.iter().find_map(|l| tab_trim(l).strip_prefix("Reason: ").map(str::to_string));
+    let requeued_form = body.first().is_some_and(|l| tab_trim(l).starts_with("(0) Job terminated and was requeued"));
+    let mut requeued = None;
+    let reason;
+    if requeued_form {
+        let mut i = 5;
+        let line = body.get(i).map(|l| tab_trim(l)).unwrap_or("");
+        let mut t = Termination { normal: true, return_value: 0, signal: 0, core_file: None };
+        if let Some(r) = line.strip_prefix("(1) Normal termination (return value ") {
+            t.return_value = r.trim_end_matches(')').parse().unwrap_or(0);
+            i += 1;
+        } else if let Some(r) = line.strip_prefix("(0) Abnormal termination (signal ") {
+            t.normal = false;
+            t.signal = r.trim_end_matches(')').parse().unwrap_or(0);
+            i += 1;
+            let core = body.get(i).map(|l| tab_trim(l)).unwrap_or("");
+            if let Some(c) = core.strip_prefix("(1) Corefile in: ") {
+                t.core_file = Some(c.to_string());
+                i += 1;
+            } else if core.starts_with("(0) No core file") {
+                i += 1;
+            }
+        }
+        requeued = Some(t);
+        reason = body
+            .get(i)
+            .map(|l| tab_trim(l))
+            .filter(|l| !l.starts_with("Partitionable Resources") && !l.is_empty())
+            .map(str::to_string);
+    } else {
+        reason = body.iter().find_map(|l| tab_trim(l).strip_prefix("Reason: ").map(str::to_string));
+    }
     Some(EventBody::Evicted {
         code,
         subcode,
+        requeued,
         run_remote,
         run_local,
         sent_bytes,

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A daemon's address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Address {
     Unix(PathBuf),
     Tcp(String),
@@ -93,6 +93,33 @@ impl Daemon {
     pub fn address_file_name(self) -> String {
         format!(".{}_address", self.name())
     }
+
+    /// The log file HTCondor names for it under `$(LOG)` (`SchedLog`).
+    pub fn log_file_name(self) -> &'static str {
+        match self {
+            Daemon::Master => "MasterLog",
+            Daemon::Collector => "CollectorLog",
+            Daemon::Negotiator => "NegotiatorLog",
+            Daemon::Schedd => "SchedLog",
+            Daemon::Startd => "StartLog",
+        }
+    }
+
+    /// The Unix socket's file name under `$(LOCK)`: `schedd.sock`.
+    pub fn socket_file_name(self) -> String {
+        format!("{}.sock", self.name())
+    }
+
+    /// The `MyType` of the daemon's own ad in the collector.
+    pub fn ad_type(self) -> &'static str {
+        match self {
+            Daemon::Master => "DaemonMaster",
+            Daemon::Collector => "Collector",
+            Daemon::Negotiator => "Negotiator",
+            Daemon::Schedd => "Scheduler",
+            Daemon::Startd => "Machine",
+        }
+    }
 }
 
 /// Read a daemon's address file.
@@ -122,5 +149,7 @@ mod tests {
     fn daemon_names() {
         assert_eq!(Daemon::from_name("SCHEDD"), Some(Daemon::Schedd));
         assert_eq!(Daemon::Schedd.address_file_name(), ".schedd_address");
+        assert_eq!(Daemon::Startd.log_file_name(), "StartLog");
+        assert_eq!(Daemon::Master.ad_type(), "DaemonMaster");
     }
 }

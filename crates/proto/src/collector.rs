@@ -2,12 +2,14 @@
 //!
 //! | method | path | body → answer |
 //! |---|---|---|
-//! | POST | `/v1/ads` | [`Advertise`] → — |
+//! | POST | `/v1/ads` | [`Advertise`] → [`Stored`] |
 //! | POST | `/v1/ads/query` | [`AdQuery`] → JSON list of [`WireAd`]s |
-//! | POST | `/v1/ads/invalidate` | [`Invalidate`] → — |
+//! | POST | `/v1/ads/invalidate` | [`Invalidate`] → [`Stored`] |
 //!
-//! Answers shown as — are a JSON object with counts ([`Stored`]) that
-//! callers may ignore.
+//! An ad is identified by its `MyType` and `Name` (compared without case):
+//! advertising an ad with the same pair replaces the stored one. The
+//! collector sets `LastHeardFrom` (seconds since the epoch) on every ad it
+//! stores. The `MyType`s in use are in [`ad_type`].
 //!
 //! Every daemon ad says where its daemon listens in `MyAddress`
 //! ([`set_addresses`], [`addresses`]): the daemon's addresses separated by
@@ -15,8 +17,15 @@
 //! A peer on the same host uses the socket; others use TCP.
 //!
 //! An ad lives for its `ClassAdLifetime` attribute (seconds) when it has
-//! one, else for the collector's default (`CLASSAD_LIFETIME`); a daemon
-//! re-advertises every `UPDATE_INTERVAL` to stay listed.
+//! one, else for the collector's default (`CLASSAD_LIFETIME`, 900); a
+//! daemon re-advertises every `UPDATE_INTERVAL` and whenever its ads
+//! change. [`Stored::instance`] identifies the collector process: a daemon
+//! that sees it change (the collector restarted) sends all its ads again.
+//!
+//! A query's `constraint` is a ClassAd expression evaluated against each
+//! ad (`MY` is the ad); ads for which it is `true` are returned, in the
+//! order they were first advertised, with only the `projection`
+//! attributes when one is given (an attribute the ad lacks is left out).
 
 use serde::{Deserialize, Serialize};
 
@@ -82,11 +91,63 @@ pub fn unquote(expr: &str) -> Option<String> {
     Some(out)
 }
 
+/// The `MyType`s of the ads a pool's daemons advertise.
+pub mod ad_type {
+    /// A slot of a startd (`condor_status`' default).
+    pub const MACHINE: &str = "Machine";
+    pub const SCHEDULER: &str = "Scheduler";
+    pub const MASTER: &str = "DaemonMaster";
+    pub const NEGOTIATOR: &str = "Negotiator";
+    pub const COLLECTOR: &str = "Collector";
+    /// One per user with jobs at a schedd (`condor_status -submitters`).
+    pub const SUBMITTER: &str = "Submitter";
+    pub const ACCOUNTING: &str = "Accounting";
+    pub const GENERIC: &str = "Generic";
+}
+
+/// Store or replace ads. Each needs `MyType` and `Name`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Advertise {
+    pub ads: Vec<WireAd>,
+}
+
+/// Which ads to return.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct AdQuery {
+    /// `MyType` to look at (`Machine`, `Scheduler`, …); `None` or `"Any"`: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ad_type: Option<String>,
+    /// A ClassAd expression each returned ad satisfies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+    /// Attributes to return; empty means all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projection: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// Remove ads (a daemon going away, a startd removing a dynamic slot).
+/// All given parts must hold: the type, one of `names` (when not empty),
+/// and the constraint (when given).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Invalidate {
+    pub ad_type: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+}
+
 /// What the collector did with an advertise or invalidate request.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Stored {
     /// Ads stored (advertise) or removed (invalidate).
     pub count: usize,
+    /// Identifies the collector process (pid and start time); it changes
+    /// when the collector restarts.
+    #[serde(default)]
+    pub instance: String,
 }
 
 #[cfg(test)]

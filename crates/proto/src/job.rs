@@ -30,6 +30,36 @@ pub enum JobSpec {
     Job(JobId),
 }
 
+impl JobSpec {
+    /// True when job `id` is (in) this spec.
+    pub fn covers(&self, id: JobId) -> bool {
+        match self {
+            JobSpec::Cluster(c) => id.cluster == *c,
+            JobSpec::Job(j) => *j == id,
+        }
+    }
+}
+
+impl fmt::Display for JobSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobSpec::Cluster(c) => write!(f, "{c}"),
+            JobSpec::Job(j) => write!(f, "{j}"),
+        }
+    }
+}
+
+impl FromStr for JobId {
+    type Err = BadJobId;
+    /// `cluster.proc` (both parts required).
+    fn from_str(s: &str) -> Result<JobId, BadJobId> {
+        match s.parse::<JobSpec>()? {
+            JobSpec::Job(j) => Ok(j),
+            JobSpec::Cluster(_) => Err(BadJobId(s.to_string())),
+        }
+    }
+}
+
 impl FromStr for JobSpec {
     type Err = BadJobId;
     fn from_str(s: &str) -> Result<JobSpec, BadJobId> {
@@ -76,6 +106,24 @@ impl JobStatus {
         self as i64
     }
 
+    /// HTCondor's name of the status (`Idle`, `Running`, …), as `condor_q -analyze` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            JobStatus::Idle => "Idle",
+            JobStatus::Running => "Running",
+            JobStatus::Removed => "Removed",
+            JobStatus::Completed => "Completed",
+            JobStatus::Held => "Held",
+            JobStatus::TransferringOutput => "Transferring Output",
+            JobStatus::Suspended => "Suspended",
+        }
+    }
+
+    /// True for the statuses a job leaves the queue from (Removed, Completed).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, JobStatus::Removed | JobStatus::Completed)
+    }
+
     /// The one-letter code of `condor_q -nobatch`'s ST column.
     pub fn letter(self) -> char {
         match self {
@@ -105,6 +153,8 @@ pub mod hold_code {
     pub const SUBMITTED_ON_HOLD: i64 = 15;
     pub const SPOOLING_INPUT: i64 = 16;
     pub const STARTD_HELD_JOB: i64 = 21;
+    pub const SYSTEM_POLICY: i64 = 26;
+    pub const SYSTEM_POLICY_UNDEFINED: i64 = 27;
     pub const UNABLE_TO_INIT_USER_LOG: i64 = 22;
     pub const JOB_OUT_OF_RESOURCES: i64 = 34;
 }
@@ -118,6 +168,10 @@ mod tests {
         assert_eq!("12".parse(), Ok(JobSpec::Cluster(12)));
         assert_eq!("12.".parse(), Ok(JobSpec::Cluster(12)));
         assert_eq!("12.3".parse(), Ok(JobSpec::Job(JobId { cluster: 12, proc: 3 })));
+        assert_eq!("4.1".parse(), Ok(JobId { cluster: 4, proc: 1 }));
+        assert!("4".parse::<JobId>().is_err());
+        assert_eq!(JobSpec::Cluster(4).to_string(), "4");
+        assert!(JobSpec::Cluster(4).covers(JobId { cluster: 4, proc: 9 }));
         let err = "x.3".parse::<JobSpec>().unwrap_err();
         assert!(err.to_string().contains("CLUSTER.PROC"));
     }

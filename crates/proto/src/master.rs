@@ -4,6 +4,14 @@
 //! |---|---|---|
 //! | POST | `/v1/master/status` | — (`{}`) → [`MasterStatus`] |
 //! | POST | `/v1/master/off` | [`Off`] → [`MasterStatus`] (as it was when the request arrived) |
+//! | POST | `/v1/master/on` | [`On`] → [`MasterStatus`] |
+//!
+//! `off` with no daemons (`condor_off -master`, `aerie pool stop`) stops
+//! every child gracefully (SIGTERM, then SIGKILL after
+//! `SHUTDOWN_GRACEFUL_TIMEOUT`), in the reverse of their start order, and
+//! then the master exits; SIGTERM to the master does the same. `on` starts
+//! named daemons that were turned off (all of them when none are named)
+//! and `restart` in [`On`] stops and starts them again (`condor_restart`).
 //!
 //! The master writes `$(LOG)/.master_address` once it answers and
 //! `$(LOG)/.master_pid` with its process id (what `aerie pool stop` signals).
@@ -90,6 +98,17 @@ pub struct Off {
     /// Kill at once (SIGKILL) instead of a graceful stop (`-fast`).
     #[serde(default)]
     pub fast: bool,
+}
+
+/// Start daemons turned off by [`Off`] (`condor_on`), or restart running
+/// ones (`condor_restart`). With no `daemons`: every `DAEMON_LIST` daemon.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct On {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub daemons: Vec<String>,
+    /// Stop (gracefully) and start again those already running.
+    #[serde(default)]
+    pub restart: bool,
 }
 
 /// An empty request body (`{}`).

@@ -214,6 +214,17 @@ pub fn to_str(v: &Value) -> Result<Cow<'_, str>, Fail> {
     }
 }
 
+/// [`to_str`] with lists printed as the expressions they were evaluated
+/// from, where the evaluator recorded them in `env`.
+pub fn to_str_env<'a>(v: &'a Value, env: &super::Env) -> Result<Cow<'a, str>, Fail> {
+    if let Value::List(items) = v {
+        if let Some(src) = env.lists.source_of(items) {
+            return Ok(Cow::Owned(crate::unparse::unparse_new(src)));
+        }
+    }
+    to_str(v)
+}
+
 /// `real()`'s conversion.
 pub fn to_real(v: &Value) -> Result<f64, Fail> {
     match v {

@@ -58,7 +58,7 @@ pub trait UserMapper: Send + Sync {
 }
 
 /// What a builtin may need from its surroundings beyond its arguments.
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub struct Env {
     /// The current time in seconds since the epoch; `None` reads the clock.
     /// Fixing it makes `time()`, `absTime()`, `formatTime()` … reproducible.
@@ -68,6 +68,39 @@ pub struct Env {
     pub user_mapper: Option<Arc<dyn UserMapper>>,
     /// Where `userHome()` reads accounts (`/etc/passwd` when `None`).
     pub passwd_file: Option<Arc<str>>,
+    /// A fixed zone, in seconds east of UTC, for the functions that read
+    /// local time (`formatTime`, `getHours`, `absTime(n)` …); `None` uses
+    /// the system's local zone.
+    pub tz: Option<i32>,
+    /// Whether `userHome()` may look accounts up at all (HTCondor's
+    /// `CLASSAD_ENABLE_USER_HOME`, on by default).
+    pub user_home_enabled: bool,
+    /// Filled by the evaluator: the list expressions evaluated lists came
+    /// from. Leave it empty.
+    pub lists: ListSources,
+}
+
+/// The expressions evaluated lists came from, so that converting a list
+/// to a string prints it as written (`string({x})` is `"{ x }"`), as
+/// HTCondor does: its list values are lists of expressions.
+#[derive(Default, Clone)]
+pub struct ListSources(Vec<(Arc<Vec<Value>>, crate::Expr)>);
+
+impl ListSources {
+    /// Most sources remembered in one evaluation (beyond, lists print by value).
+    const MAX: usize = 4096;
+
+    /// Remember that `list` was made by evaluating `source`.
+    pub(crate) fn record(&mut self, list: &Arc<Vec<Value>>, source: &crate::Expr) {
+        if self.0.len() < Self::MAX {
+            self.0.push((list.clone(), source.clone()));
+        }
+    }
+
+    /// The expression `list` was evaluated from, if known.
+    pub fn source_of(&self, list: &Arc<Vec<Value>>) -> Option<&crate::Expr> {
+        self.0.iter().rev().find(|(l, _)| Arc::ptr_eq(l, list)).map(|(_, e)| e)
+    }
 }
 
 impl fmt::Debug for Env {
@@ -76,7 +109,23 @@ impl fmt::Debug for Env {
             .field("now", &self.now)
             .field("user_mapper", &self.user_mapper.as_ref().map(|_| "…"))
             .field("passwd_file", &self.passwd_file)
+            .field("tz", &self.tz)
+            .field("user_home_enabled", &self.user_home_enabled)
+            .field("lists", &self.lists.0.len())
             .finish()
+    }
+}
+
+impl Default for Env {
+    fn default() -> Env {
+        Env {
+            now: None,
+            user_mapper: None,
+            passwd_file: None,
+            tz: None,
+            user_home_enabled: true,
+            lists: ListSources::default(),
+        }
     }
 }
 
@@ -89,6 +138,16 @@ impl Env {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0),
+        }
+    }
+}
+
+impl Env {
+    /// The zone offset (seconds east of UTC) in force at `utc_secs`.
+    pub fn offset_at(&self, utc_secs: i64) -> i32 {
+        match self.tz {
+            Some(tz) => tz,
+            None => crate::time::local_offset_at(utc_secs),
         }
     }
 }
@@ -171,6 +230,7 @@ static TABLE: &[(&str, BuiltinFn)] = &[
     ("stringlistsubsetmatch", stringlists::subset_match),
     ("stringlistsum", stringlists::sum),
     ("substr", strings::substr),
+    ("sum", lists::sum),
     ("time", time::time),
     ("timezoneoffset", time::time_zone_offset),
     ("tolower", strings::to_lower),

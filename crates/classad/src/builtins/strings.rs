@@ -15,10 +15,10 @@ use super::Env;
 /// `strcat(a, b, …)`: the arguments converted with `string()` and
 /// concatenated. The first `undefined` argument makes the result
 /// `undefined`, the first `error` makes it `error`.
-pub fn strcat(args: &[Value], _: &Env) -> Value {
+pub fn strcat(args: &[Value], env: &Env) -> Value {
     let mut buf = String::new();
     for a in args {
-        match conv::to_str(a) {
+        match conv::to_str_env(a, env) {
             Ok(s) => buf.push_str(&s),
             Err(e) => return e,
         }
@@ -31,7 +31,7 @@ pub fn strcat(args: &[Value], _: &Env) -> Value {
 /// empty strings add no separator before the first non-empty one).
 /// `undefined` when nothing but `undefined` was given; `error` when any
 /// item (or the separator) is `error`.
-pub fn join(args: &[Value], _: &Env) -> Value {
+pub fn join(args: &[Value], env: &Env) -> Value {
     // With one or two arguments whose last is a list, the list's members
     // are the items (and the separator is the first argument, or empty).
     let expanded: Vec<Value>;
@@ -57,7 +57,7 @@ pub fn join(args: &[Value], _: &Env) -> Value {
     let mut undefined = false;
     let mut defined = false;
     for (i, item) in items.iter().enumerate() {
-        let s = match conv::to_str(item) {
+        let s = match conv::to_str_env(item, env) {
             Ok(s) => s,
             Err(Value::Undefined) => {
                 undefined = true;
@@ -81,9 +81,9 @@ pub fn join(args: &[Value], _: &Env) -> Value {
     Value::string(&buf)
 }
 
-fn change_case(args: &[Value], upper: bool) -> Value {
+fn change_case(args: &[Value], env: &Env, upper: bool) -> Value {
     let [v] = args else { return Value::Error };
-    match conv::to_str(v) {
+    match conv::to_str_env(v, env) {
         Ok(s) => {
             let out = if upper { s.to_ascii_uppercase() } else { s.to_ascii_lowercase() };
             Value::string(&out)
@@ -93,13 +93,13 @@ fn change_case(args: &[Value], upper: bool) -> Value {
 }
 
 /// `toUpper(x)`: `string(x)` with ASCII letters in upper case.
-pub fn to_upper(args: &[Value], _: &Env) -> Value {
-    change_case(args, true)
+pub fn to_upper(args: &[Value], env: &Env) -> Value {
+    change_case(args, env, true)
 }
 
 /// `toLower(x)`: `string(x)` with ASCII letters in lower case.
-pub fn to_lower(args: &[Value], _: &Env) -> Value {
-    change_case(args, false)
+pub fn to_lower(args: &[Value], env: &Env) -> Value {
+    change_case(args, env, false)
 }
 
 /// `substr(s, offset [, length])`: Perl-like; a negative offset counts
@@ -142,12 +142,12 @@ pub fn substr(args: &[Value], _: &Env) -> Value {
     bytes_to_string(&bytes[start..start + len as usize])
 }
 
-fn compare_strings(args: &[Value], fold: bool) -> Value {
+fn compare_strings(args: &[Value], env: &Env, fold: bool) -> Value {
     let [a, b] = args else { return Value::Error };
     if a.is_undefined() || b.is_undefined() {
         return Value::Undefined;
     }
-    let (Ok(x), Ok(y)) = (conv::to_str(a), conv::to_str(b)) else {
+    let (Ok(x), Ok(y)) = (conv::to_str_env(a, env), conv::to_str_env(b, env)) else {
         return Value::Error;
     };
     let ord = if fold { strcasecmp(&x, &y) } else { x.as_bytes().cmp(y.as_bytes()) };
@@ -159,13 +159,13 @@ fn compare_strings(args: &[Value], fold: bool) -> Value {
 }
 
 /// `strcmp(a, b)`: -1, 0 or 1 comparing `string(a)` and `string(b)` byte by byte.
-pub fn strcmp(args: &[Value], _: &Env) -> Value {
-    compare_strings(args, false)
+pub fn strcmp(args: &[Value], env: &Env) -> Value {
+    compare_strings(args, env, false)
 }
 
 /// `stricmp(a, b)`: as `strcmp`, ignoring ASCII case.
-pub fn stricmp(args: &[Value], _: &Env) -> Value {
-    compare_strings(args, true)
+pub fn stricmp(args: &[Value], env: &Env) -> Value {
+    compare_strings(args, env, true)
 }
 
 /// `size(x)`: bytes in a string, members of a list, attributes of an ad.

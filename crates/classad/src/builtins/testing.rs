@@ -14,7 +14,7 @@ use super::{lookup, Env};
 
 /// The environment tests evaluate in: a fixed clock (2023-11-14T22:13:20Z).
 pub fn env() -> Env {
-    Env { now: Some(1_700_000_000), ..Env::default() }
+    Env { now: Some(1_700_000_000), tz: Some(0), ..Env::default() }
 }
 
 /// Evaluate `text` and compare its printed result with `expected`.
@@ -27,7 +27,13 @@ pub fn check(text: &str, expected: &str) {
 /// Evaluate `text` (a literal or a builtin call on literals).
 #[track_caller]
 pub fn eval(text: &str) -> Value {
-    let mut r = Reader { s: text.as_bytes(), i: 0 };
+    eval_with(text, &env())
+}
+
+/// Evaluate `text` with builtins seeing `env`.
+#[track_caller]
+pub fn eval_with(text: &str, env: &Env) -> Value {
+    let mut r = Reader { s: text.as_bytes(), i: 0, env };
     let v = r.value().unwrap_or_else(|e| panic!("cannot read {text:?}: {e}"));
     r.ws();
     assert_eq!(r.i, r.s.len(), "trailing text in {text:?}");
@@ -66,6 +72,7 @@ pub fn show(v: &Value) -> String {
 struct Reader<'a> {
     s: &'a [u8],
     i: usize,
+    env: &'a Env,
 }
 
 impl Reader<'_> {
@@ -209,7 +216,7 @@ impl Reader<'_> {
             self.i += 1;
             let args = self.items(b')')?;
             let f = lookup(&w).ok_or_else(|| format!("no builtin {w}"))?;
-            return Ok(f(&args, &env()));
+            return Ok(f(&args, self.env));
         }
         Ok(match w.to_ascii_lowercase().as_str() {
             "true" => Value::Bool(true),

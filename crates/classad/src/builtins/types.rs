@@ -93,10 +93,10 @@ pub fn to_real(args: &[Value], _: &Env) -> Value {
 
 /// `string(x)`: the string form (lists and ads unparsed, reals as
 /// `1.500000000000000E+00`, times in their canonical text).
-pub fn to_string(args: &[Value], _: &Env) -> Value {
+pub fn to_string(args: &[Value], env: &Env) -> Value {
     match args {
         [Value::String(s)] => Value::String(s.clone()),
-        [v] => match conv::to_str(v) {
+        [v] => match conv::to_str_env(v, env) {
             Ok(s) => Value::string(&s),
             Err(e) => e,
         },

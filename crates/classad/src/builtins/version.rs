@@ -70,65 +70,65 @@ pub fn natural_cmp(s1: &[u8], s2: &[u8]) -> i32 {
 }
 
 /// Both arguments as strings, or the value to return.
-fn two_strings(args: &[Value]) -> Result<(Cow<'_, str>, Cow<'_, str>), Value> {
+fn two_strings<'a>(args: &'a [Value], env: &Env) -> Result<(Cow<'a, str>, Cow<'a, str>), Value> {
     let [a, b] = args else { return Err(Value::Error) };
     if a.is_undefined() || b.is_undefined() {
         return Err(Value::Undefined);
     }
-    match (conv::to_str(a), conv::to_str(b)) {
+    match (conv::to_str_env(a, env), conv::to_str_env(b, env)) {
         (Ok(x), Ok(y)) => Ok((x, y)),
         _ => Err(Value::Error),
     }
 }
 
-fn version_test(args: &[Value], test: fn(i32) -> bool) -> Value {
-    match two_strings(args) {
+fn version_test(args: &[Value], env: &Env, test: fn(i32) -> bool) -> Value {
+    match two_strings(args, env) {
         Ok((a, b)) => Value::Bool(test(natural_cmp(a.as_bytes(), b.as_bytes()))),
         Err(e) => e,
     }
 }
 
 /// `versioncmp(a, b)`: negative, zero or positive.
-pub fn versioncmp(args: &[Value], _: &Env) -> Value {
-    match two_strings(args) {
+pub fn versioncmp(args: &[Value], env: &Env) -> Value {
+    match two_strings(args, env) {
         Ok((a, b)) => Value::Int(natural_cmp(a.as_bytes(), b.as_bytes()) as i64),
         Err(e) => e,
     }
 }
 
 /// `versionLT(a, b)`
-pub fn version_lt(args: &[Value], _: &Env) -> Value {
-    version_test(args, |r| r < 0)
+pub fn version_lt(args: &[Value], env: &Env) -> Value {
+    version_test(args, env, |r| r < 0)
 }
 
 /// `versionLE(a, b)`
-pub fn version_le(args: &[Value], _: &Env) -> Value {
-    version_test(args, |r| r <= 0)
+pub fn version_le(args: &[Value], env: &Env) -> Value {
+    version_test(args, env, |r| r <= 0)
 }
 
 /// `versionGT(a, b)`
-pub fn version_gt(args: &[Value], _: &Env) -> Value {
-    version_test(args, |r| r > 0)
+pub fn version_gt(args: &[Value], env: &Env) -> Value {
+    version_test(args, env, |r| r > 0)
 }
 
 /// `versionGE(a, b)`
-pub fn version_ge(args: &[Value], _: &Env) -> Value {
-    version_test(args, |r| r >= 0)
+pub fn version_ge(args: &[Value], env: &Env) -> Value {
+    version_test(args, env, |r| r >= 0)
 }
 
 /// `versionEQ(a, b)`: unlike `=?=`, `undefined` in gives `undefined` out.
-pub fn version_eq(args: &[Value], _: &Env) -> Value {
-    version_test(args, |r| r == 0)
+pub fn version_eq(args: &[Value], env: &Env) -> Value {
+    version_test(args, env, |r| r == 0)
 }
 
 /// `version_in_range(v, min, max)`: `min <= v <= max` in version order.
 /// An `undefined` bound gives `undefined`; an `undefined` version is `error`.
-pub fn version_in_range(args: &[Value], _: &Env) -> Value {
+pub fn version_in_range(args: &[Value], env: &Env) -> Value {
     let [v, lo, hi] = args else { return Value::Error };
     if lo.is_undefined() || hi.is_undefined() {
         return Value::Undefined;
     }
-    match (conv::to_str(v), conv::to_str(lo), conv::to_str(hi)) {
+    match (conv::to_str_env(v, env), conv::to_str_env(lo, env), conv::to_str_env(hi, env)) {
         (Ok(v), Ok(lo), Ok(hi)) => {
             let l = natural_cmp(lo.as_bytes(), v.as_bytes());
             let r = natural_cmp(v.as_bytes(), hi.as_bytes());

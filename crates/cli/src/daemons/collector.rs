@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
+use proto::address::Daemon;
+
 pub fn main(_args: &[String]) -> ExitCode {
-    eprintln!("condor_collector: not built yet");
-    ExitCode::from(2)
+    daemon::run_main(Daemon::Collector, 1, collector::service::run)
 }

@@ -504,8 +504,8 @@ pub fn run(args: &[String], inv: &mut Invocation) -> i32 {
         dry_run: dry,
         check_executable: true,
         submit_method: Some(0),
-        condor_version: super::version::version_line(),
-        condor_platform: super::version::platform_line(),
+        condor_version: daemon::version::condor_version_line(),
+        condor_platform: daemon::version::condor_platform_line(),
     };
     let warn_unused_default = inv.params.boolean("WARN_ON_UNUSED_SUBMIT_FILE_MACROS", true);
     let params = inv.params.clone();

@@ -1,0 +1,210 @@
+//! Reserving cluster ids and queueing a cluster of jobs.
+//!
+//! A submit is checked whole before anything changes: a refusal names the
+//! attribute (and proc) at fault and leaves the queue as it was, so nothing
+//! is ever queued half-way.
+
+use std::sync::Arc;
+
+use classad::{ClassAd, Value};
+use proto::schedd::SubmitResponse;
+use proto::{ApiError, JobId, JobStatus};
+
+use super::ads::{int, string, AdExt};
+use super::effects::{Action, Change, Reply, Token};
+use super::events;
+use super::schedd::{Schedd, Who};
+
+/// A cluster of jobs as the service parsed it from a submit request.
+#[derive(Debug, Clone)]
+pub struct SubmitJobs {
+    pub cluster: i64,
+    pub cluster_ad: ClassAd,
+    /// Each proc's own attributes (at least `ProcId`).
+    pub procs: Vec<ClassAd>,
+}
+
+/// Attributes the schedd sets from the caller's identity; a submit may not
+/// claim them for someone else.
+const IDENTITY_ATTRS: &[&str] = &["Owner", "User"];
+
+impl Schedd {
+    /// A cluster id was reserved (durably, by the queue) for `who`.
+    pub fn on_cluster_reserved(&mut self, cluster: i64, who: &Who) {
+        self.reserved.insert(cluster, who.user.clone());
+    }
+
+    /// Queue a cluster of jobs; the answer is sent once committed.
+    pub fn on_submit(&mut self, who: &Who, sub: SubmitJobs, now: i64, token: Token) {
+        let owner = match self.check_submit(who, &sub) {
+            Ok(o) => o,
+            Err(e) => {
+                self.reply(token, Reply::Submit(Err(e)));
+                return;
+            }
+        };
+        let SubmitJobs { cluster, mut cluster_ad, procs } = sub;
+        self.reserved.remove(&cluster);
+        let n = procs.len() as i64;
+        cluster_ad.insert("ClusterId", int(cluster));
+        cluster_ad.insert("Owner", string(&owner));
+        cluster_ad.insert("User", string(&format!("{owner}@{}", self.cfg.uid_domain)));
+        if !cluster_ad.contains("QDate") {
+            cluster_ad.insert("QDate", int(now));
+        }
+        if !cluster_ad.contains("JobStatus") {
+            cluster_ad.insert("JobStatus", int(JobStatus::Idle.code()));
+        }
+        if !cluster_ad.contains("EnteredCurrentStatus") {
+            let q = cluster_ad.int("QDate").unwrap_or(now);
+            cluster_ad.insert("EnteredCurrentStatus", int(q));
+        }
+        for (k, v) in [("MyType", "Job"), ("TargetType", "Machine")] {
+            if !cluster_ad.contains(k) {
+                cluster_ad.insert(k, string(v));
+            }
+        }
+        cluster_ad.insert("TotalSubmitProcs", int(n));
+        let owner_id = self.owners.intern(&owner);
+        self.new_cluster_entry(cluster, owner_id, &cluster_ad);
+        let log = self.jobs.clusters.get(&cluster).and_then(|c| c.log.clone());
+        let cluster_arc = Arc::new(cluster_ad.clone());
+        self.out.changes.push(Change::NewCluster { cluster, ad: cluster_ad });
+        let mut first = i64::MAX;
+        let mut any_idle = false;
+        let host = self.cfg.submit_host.clone();
+        for own in procs {
+            let proc = own.int("ProcId").unwrap_or(0);
+            first = first.min(proc);
+            let id = JobId { cluster, proc };
+            let mut chained = own.clone();
+            chained.chain_to(cluster_arc.clone());
+            let status = chained.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle);
+            let prio = chained.int("JobPrio").unwrap_or(0).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+            self.new_job(id, status, owner_id, prio);
+            if status == JobStatus::Idle {
+                self.make_idle(id, &chained);
+                any_idle = true;
+            }
+            let path = if own.get_own("UserLog").is_some() { super::schedd::user_log_path(&chained) } else { log.clone() };
+            self.log_after(&path, events::submitted(id, now, &host));
+            if status == JobStatus::Held {
+                let reason = chained.string("HoldReason").unwrap_or_else(|| "submitted on hold".to_string());
+                let code = chained.int("HoldReasonCode").unwrap_or(proto::job::hold_code::SUBMITTED_ON_HOLD);
+                let sub = chained.int("HoldReasonSubCode").unwrap_or(0);
+                self.log_after(&path, events::held(id, now, &reason, code, sub));
+            }
+            self.fresh.insert(id, Arc::new(chained));
+            self.out.changes.push(Change::NewProc { id, ad: own });
+        }
+        if any_idle {
+            self.out.actions.push(Action::Reschedule);
+        }
+        self.reply(token, Reply::Submit(Ok(SubmitResponse { cluster, first_proc: first, num_procs: n })));
+    }
+
+    /// Everything a submit must satisfy; the owner the jobs will have.
+    fn check_submit(&self, who: &Who, sub: &SubmitJobs) -> Result<String, ApiError> {
+        let Some(user) = who.user.clone() else {
+            return Err(ApiError::permission_denied("submitting jobs needs a known user; this connection is not authenticated")
+                .with_hint("submit on the schedd's host (its Unix socket identifies you), or use a token once remote submission is set up"));
+        };
+        match self.reserved.get(&sub.cluster) {
+            Some(Some(r)) if *r == user || self.is_super(&user) => {}
+            Some(None) if self.is_super(&user) => {}
+            Some(_) => {
+                return Err(ApiError::permission_denied(format!("cluster {} was reserved by another user", sub.cluster)))
+            }
+            None if self.jobs.clusters.contains_key(&sub.cluster) => {
+                return Err(ApiError::bad_request(format!("cluster {} already has jobs", sub.cluster))
+                    .with_hint("reserve a new cluster id with POST /v1/clusters for each submit"))
+            }
+            None => {
+                return Err(ApiError::bad_request(format!("cluster {} was not reserved", sub.cluster))
+                    .with_hint("reserve a cluster id with POST /v1/clusters first (ids do not survive a schedd restart)"))
+            }
+        }
+        if sub.procs.is_empty() {
+            return Err(ApiError::bad_request(format!("the submit for cluster {} has no procs", sub.cluster)));
+        }
+        if self.jobs.len().saturating_add(sub.procs.len()) > self.cfg.max_jobs_submitted {
+            return Err(ApiError::new(
+                "unavailable",
+                format!(
+                    "the queue holds {} jobs; {} more would pass MAX_JOBS_SUBMITTED ({})",
+                    self.jobs.len(),
+                    sub.procs.len(),
+                    self.cfg.max_jobs_submitted
+                ),
+            )
+            .with_hint("wait for jobs to finish, or submit fewer at once"));
+        }
+        let owner = match sub.cluster_ad.string("Owner") {
+            Some(o) if o != user && !self.is_super(&user) => {
+                return Err(ApiError::permission_denied(format!(
+                    "user {user} cannot submit jobs owned by {o} (Owner = \"{o}\" in the cluster ad)"
+                )))
+            }
+            Some(o) => o,
+            None => user,
+        };
+        check_requests(&sub.cluster_ad, None, &self.cfg)?;
+        let mut seen = std::collections::HashSet::with_capacity(sub.procs.len());
+        for p in &sub.procs {
+            let proc = match p.get_own("ProcId").map(|e| e.eval(Some(p), None)) {
+                Some(Value::Int(i)) if i >= 0 => i,
+                _ => return Err(ApiError::bad_request("a proc ad has no ProcId (a non-negative integer)")),
+            };
+            if !seen.insert(proc) {
+                return Err(ApiError::bad_request(format!("proc {}.{proc} appears twice in the submit", sub.cluster)));
+            }
+            for a in IDENTITY_ATTRS {
+                if p.get_own(a).is_some() {
+                    return Err(ApiError::bad_request(format!(
+                        "proc {}.{proc} sets {a}; it comes from the cluster ad and the submitter's identity",
+                        sub.cluster
+                    )));
+                }
+            }
+            if p.len() > 1 {
+                check_requests(p, Some(JobId { cluster: sub.cluster, proc }), &self.cfg)?;
+            }
+        }
+        Ok(owner)
+    }
+}
+
+/// Resource requests that no slot could ever satisfy are refused at submit.
+fn check_requests(ad: &ClassAd, proc: Option<JobId>, cfg: &super::schedd::Config) -> Result<(), ApiError> {
+    let whose = match proc {
+        Some(id) => format!("job {id}"),
+        None => "the cluster ad".to_string(),
+    };
+    let checks: [(&str, i64, &str, &str); 3] = [
+        ("RequestMemory", cfg.max_request_memory_mb, "MiB", "request_memory"),
+        ("RequestCpus", cfg.max_request_cpus, "cpus", "request_cpus"),
+        ("RequestDisk", i64::MAX / 2, "KiB", "request_disk"),
+    ];
+    for (attr, limit, unit, command) in checks {
+        if ad.get_own(attr).is_none() {
+            continue;
+        }
+        let v = ad.eval_attr(attr);
+        let n = match v {
+            Value::Int(i) => i as f64,
+            Value::Real(r) => r,
+            _ => continue, // expressions (e.g. of MemoryUsage) are judged at match time
+        };
+        if !n.is_finite() || n < 0.0 {
+            return Err(ApiError::bad_request(format!("{whose}: {attr} = {n} is negative or not a number"))
+                .with_hint(format!("set {command} to a positive amount")));
+        }
+        if n > limit as f64 {
+            return Err(ApiError::bad_request(format!(
+                "{whose}: {attr} = {n} {unit} is more than any slot can offer (at most {limit} {unit} are accepted)"
+            ))
+            .with_hint(format!("lower {command}; memory is in MiB unless a unit (KB, MB, GB, TB) is given")));
+        }
+    }
+    Ok(())
+}
