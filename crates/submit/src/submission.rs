@@ -301,16 +301,17 @@ impl Submission {
     /// A submit of the description in `text`, read as `name` (shown in messages).
     pub fn from_text(name: &str, text: &str, mut opts: SubmitOptions) -> Submission {
         let hash = new_hash(&opts.build, &opts.params, opts.submit_file.as_deref());
+        let arg_vars = std::mem::take(&mut opts.arg_vars);
         let mut s = Submission {
             hash,
             reader: LineReader::new(name, text, 1),
             opener: SourceOpener::new(opts.build.base_dir.clone()),
-            opts: SubmitOptions { arg_vars: Vec::new(), ..std::mem::take(&mut opts) },
+            opts,
             state: ClusterState::default(),
             msgs: Messages::default(),
             report: Report::default(),
         };
-        for (k, v) in std::mem::take(&mut opts.arg_vars) {
+        for (k, v) in arg_vars {
             s.hash.insert(&k, &v, Origin::Argument);
         }
         s

@@ -61,24 +61,6 @@ impl Templates {
         self.varying.clear();
         self.enabled = false;
     }
-
-    pub fn is_varying(&self, name: &str) -> bool {
-        if self.varying.is_empty() {
-            return false;
-        }
-        let mut buf = [0u8; 64];
-        let b = name.as_bytes();
-        if b.len() > buf.len() {
-            return self.varying.contains(&name.to_ascii_lowercase());
-        }
-        for (i, c) in b.iter().enumerate() {
-            buf[i] = c.to_ascii_lowercase();
-        }
-        match std::str::from_utf8(&buf[..b.len()]) {
-            Ok(lower) => self.varying.contains(lower),
-            Err(_) => self.varying.contains(&name.to_ascii_lowercase()),
-        }
-    }
 }
 
 /// Names referenced inside the macros of `raw` (every identifier-like word
