@@ -277,7 +277,13 @@ pub(crate) fn new_hash(opts: &BuildOptions, params: &Params, submit_file: Option
 
 /// The wire shape of a proc ad: `ProcId`, `JobStatus`, then the
 /// attributes that differ, without those that belong to the cluster.
-fn proc_wire(ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
+fn proc_wire(mut ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
+    let tidy = ad.get_own("ProcId").is_some()
+        && ad.get_own("JobStatus").is_some()
+        && !CLUSTER_ONLY.iter().any(|c| ad.get_own(c).is_some());
+    if tidy && ad.chained().is_some() {
+        return ad;
+    }
     let mut out = ClassAd::new();
     if let Some(p) = ad.get_own("ProcId") {
         out.insert("ProcId", p.clone());
@@ -293,6 +299,7 @@ fn proc_wire(ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
         }
         out.insert(name, e.clone());
     }
+    ad.unchain();
     out.chain_to(Arc::clone(cluster));
     out
 }
