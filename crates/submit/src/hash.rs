@@ -356,6 +356,9 @@ impl SubmitHash {
         if !text.contains('$') {
             return Ok(text.to_string());
         }
+        if let Some(fast) = self.expand_simple(text) {
+            return Ok(fast);
+        }
         config::macros::expand(text, self, &self.expand_opts.borrow())
     }
 

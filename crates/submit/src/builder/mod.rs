@@ -177,6 +177,9 @@ pub(crate) struct ClusterState {
     pub size_cache: HashMap<String, i64>,
     /// What the steps of the previous job of the statement did.
     pub templates: replay::Templates,
+    /// The `+Attr`/`MY.Attr` variables of the statement, sorted (they do
+    /// not change while its jobs are built).
+    pub forced_names: Option<Vec<String>>,
 }
 
 impl ClusterState {
@@ -240,6 +243,7 @@ impl ClusterState {
     /// value), `queue_vars` the statement's loop variables.
     pub fn begin_statement(&mut self, entries: &[(String, String)], queue_vars: &[String]) {
         self.templates.clear();
+        self.forced_names = None;
         let varying = replay::varying_names(entries, queue_vars);
         self.templates.enabled = !varying.contains("skip_filechecks");
         self.templates.varying = varying;
