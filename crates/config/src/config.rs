@@ -13,7 +13,9 @@ use crate::options::{EnvMap, LoadOptions};
 use crate::param::{self, ParamError, ParamValue};
 use crate::table::{Found, Item, Origin, Table, View, SOURCE_DEFAULT, SOURCE_OVER};
 
-/// A loaded configuration.
+/// A loaded configuration. Cheap to share (`Send + Sync`); cloning copies
+/// the table.
+#[derive(Clone)]
 pub struct Config {
     opts: LoadOptions,
     /// In-memory text the configuration was built from (for reload).
@@ -635,6 +637,18 @@ fn diff(old: &Table, new: &Table) -> ConfigChanges {
 impl MacroSource for Config {
     fn lookup_raw(&self, name: &str) -> Option<Cow<'_, str>> {
         self.view().raw(name).map(Cow::Borrowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn config_can_be_shared_between_threads() {
+        assert_send_sync::<Config>();
     }
 }
 
