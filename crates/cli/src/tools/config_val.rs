@@ -561,7 +561,7 @@ fn query(cfg: &Config, a: &Args) -> ExitCode {
             continue;
         }
         if a.macro_expand {
-            match cfg.expand(name) {
+            match cfg.expand_keep_dollar(name) {
                 Ok(v) => {
                     if a.verbose {
                         println!("{name} expands to: {v}");
