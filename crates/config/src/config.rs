@@ -653,6 +653,17 @@ impl MacroSource for Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("subsystem", &self.subsystem())
+            .field("local_name", &self.local_name())
+            .field("files", &self.files_read())
+            .field("defined", &self.table.len())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,16 +673,5 @@ mod tests {
     #[test]
     fn config_can_be_shared_between_threads() {
         assert_send_sync::<Config>();
-    }
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("subsystem", &self.subsystem())
-            .field("local_name", &self.local_name())
-            .field("files", &self.files_read())
-            .field("defined", &self.table.len())
-            .finish()
     }
 }
