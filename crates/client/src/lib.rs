@@ -179,6 +179,61 @@ impl Client {
             .map(|l| serde_json::from_slice(l).map_err(|e| ClientError::Decode { addr: self.addr.clone(), message: e.to_string() }))
             .collect()
     }
+
+    /// POST `req` and hand each line of a JSON-lines answer to `each` as it
+    /// arrives (a million-line answer is never held whole). `each` returns
+    /// false to stop reading.
+    pub async fn post_each_line<Req: Serialize, Item: DeserializeOwned>(
+        &self,
+        path: &str,
+        req: &Req,
+        mut each: impl FnMut(Item) -> bool,
+    ) -> Result<(), ClientError> {
+        let http_err = |message: String| ClientError::Http { addr: self.addr.clone(), message };
+        let decode_err = |e: serde_json::Error| ClientError::Decode { addr: self.addr.clone(), message: e.to_string() };
+        let body = serde_json::to_vec(req).map_err(decode_err)?;
+        let mut conn = self.take_conn().await?;
+        let request = Request::post(path)
+            .header("host", "aerie")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| http_err(e.to_string()))?;
+        let resp = conn.send_request(request).await.map_err(|e| http_err(e.to_string()))?;
+        let status = resp.status();
+        let mut body = resp.into_body();
+        if !status.is_success() {
+            let bytes = body.collect().await.map_err(|e| http_err(e.to_string()))?.to_bytes();
+            return Err(self.decode::<serde_json::Value>(status, &bytes).err().unwrap_or_else(|| http_err(status.to_string())));
+        }
+        let mut pending: Vec<u8> = Vec::new();
+        let mut stopped = false;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| http_err(e.to_string()))?;
+            let Ok(data) = frame.into_data() else { continue };
+            if stopped {
+                continue;
+            }
+            pending.extend_from_slice(&data);
+            let mut start = 0;
+            while let Some(nl) = pending[start..].iter().position(|b| *b == b'\n') {
+                let line = &pending[start..start + nl];
+                start += nl + 1;
+                if line.is_empty() {
+                    continue;
+                }
+                if !each(serde_json::from_slice(line).map_err(decode_err)?) {
+                    stopped = true;
+                    break;
+                }
+            }
+            pending.drain(..start);
+        }
+        if !stopped && !pending.iter().all(u8::is_ascii_whitespace) {
+            each(serde_json::from_slice(&pending).map_err(decode_err)?);
+        }
+        self.put_conn(conn);
+        Ok(())
+    }
 }
 
 /// A blocking client for command-line tools: one small runtime per client.
@@ -203,5 +258,15 @@ impl BlockingClient {
 
     pub fn post_lines<Req: Serialize, Item: DeserializeOwned>(&self, path: &str, req: &Req) -> Result<Vec<Item>, ClientError> {
         self.rt.block_on(self.inner.post_lines(path, req))
+    }
+
+    /// Blocking [`Client::post_each_line`].
+    pub fn post_each_line<Req: Serialize, Item: DeserializeOwned>(
+        &self,
+        path: &str,
+        req: &Req,
+        each: impl FnMut(Item) -> bool,
+    ) -> Result<(), ClientError> {
+        self.rt.block_on(self.inner.post_each_line(path, req, each))
     }
 }

@@ -225,7 +225,7 @@ pub fn expand_self(text: &str, self_name: &str, self_alt: Option<&str>, src: &dy
         let mut chain = Vec::new();
         let out = match ex.eval_one(&s, &m, &mut chain) {
             Ok(o) => o,
-            Err(_) => Replacement { text: String::new(), region: None },
+            Err(_) => Replacement { text: String::new(), region: None, stop: false },
         };
         s.replace_range(m.dollar..m.right, &out.text);
         // Do not rescan the previous value: it was stored self-expanded.
@@ -243,31 +243,10 @@ pub fn replace_dollar_macros(text: &str) -> String {
     let mut pos = 0;
     while let Some(m) = scan(&s, pos, &|kind, body| !is_dollar(kind, body)) {
         s.replace_range(m.dollar..m.right, "$");
-        pos = rescan_from(&s, m.dollar);
+        // rescan from the new `$`: `$(DOLLAR)(DOLLAR)` is one `$`, as in HTCondor
+        pos = m.dollar;
     }
     s
-}
-
-/// Where to resume scanning after text was put at `at`: HTCondor rescans
-/// the whole value, so a replacement starting with `(` can complete a
-/// `$NAME` written just before it. Back up over such a prefix.
-fn rescan_from(s: &str, at: usize) -> usize {
-    let b = s.as_bytes();
-    let mut i = at;
-    while i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
-        i -= 1;
-    }
-    while i > 0 && b[i - 1] == b'$' && at - i < 2 + (at - i) {
-        i -= 1;
-        if i > 0 && b[i - 1] == b'$' {
-            i -= 1;
-        }
-        break;
-    }
-    if i < at && !b[i..at].contains(&b'$') {
-        return at;
-    }
-    i
 }
 
 /// True when `text` holds a macro that expansion would replace.
@@ -453,6 +432,8 @@ pub(crate) struct Replacement {
     pub text: String,
     /// The macro name whose value this text is (for loop detection).
     pub region: Option<String>,
+    /// Stop expanding here and keep the rest of the text as it is.
+    pub stop: bool,
 }
 
 /// One expansion in progress.
@@ -460,19 +441,17 @@ pub(crate) struct Expander<'a> {
     pub src: &'a dyn MacroSource,
     pub opts: &'a ExpandOptions,
     pub warnings: Vec<MacroWarning>,
-    rng: u64,
+    /// Random state, seeded on first use.
+    rng: Option<u64>,
+    /// Expand as HTCondor's newer expander does (used for the index of
+    /// `$CHOICE()`): a function that fails stops the expansion, path
+    /// functions take only macro names, `$SUBSTR(x, n)` takes a length.
+    pub modern: bool,
 }
 
 impl<'a> Expander<'a> {
     pub(crate) fn new(src: &'a dyn MacroSource, opts: &'a ExpandOptions) -> Expander<'a> {
-        let seed = opts.random_seed.unwrap_or_else(|| {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0);
-            now ^ ((std::process::id() as u64) << 32)
-        });
-        Expander { src, opts, warnings: Vec::new(), rng: seed }
+        Expander { src, opts, warnings: Vec::new(), rng: opts.random_seed, modern: false }
     }
 
     /// Record a function macro that HTCondor would complain about.
@@ -482,75 +461,165 @@ impl<'a> Expander<'a> {
 
     /// A pseudo-random number (splitmix64): deterministic under a seed.
     pub(crate) fn next_random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
+        let state = self.rng.unwrap_or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            now ^ ((std::process::id() as u64) << 32)
+        });
+        let next = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.rng = Some(next);
+        let mut z = next;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
 
+    /// How `name` is recorded in the chain of names being expanded. The
+    /// same name may be expanded again by the other expander (HTCondor's
+    /// `$CHOICE()` index), which does not repeat itself; doing so with the
+    /// same one would recurse forever.
+    pub(crate) fn chain_key(&self, name: &str) -> String {
+        let mut k = String::with_capacity(name.len() + 1);
+        if self.modern {
+            k.push('~');
+        }
+        k.push_str(name);
+        k.make_ascii_uppercase();
+        k
+    }
+
     /// Look a name up; a name already being expanded is a loop.
     pub(crate) fn lookup(&self, name: &str, chain: &[String]) -> Result<Option<String>, MacroError> {
-        let upper = name.to_ascii_uppercase();
-        if chain.contains(&upper) {
-            return Err(loop_error(&upper, chain));
+        let modern = self.modern;
+        let same = |c: &String| {
+            let c = match (modern, c.strip_prefix('~')) {
+                (true, Some(rest)) => rest,
+                (false, None) => c.as_str(),
+                _ => return false,
+            };
+            c.eq_ignore_ascii_case(name)
+        };
+        if chain.iter().any(same) {
+            return Err(loop_error(&self.chain_key(name), chain));
         }
         Ok(self.src.lookup_raw(name).map(Cow::into_owned))
     }
 
-    /// Expand `value` in place: scan, replace, rescan the replacement.
-    /// `chain` holds the names whose values are being expanded around this
-    /// text. `$(DOLLAR)` is left for the caller.
-    pub(crate) fn expand_in(&mut self, mut s: String, chain: &mut Vec<String>, _top: bool) -> Result<String, MacroError> {
+    /// Expand `value`: scan, replace, rescan the replacement.
+    ///
+    /// The text being expanded is a stack of segments: the original value at
+    /// the bottom, and above it the replacement of each macro still being
+    /// rescanned (with the macro's name, so that a reference back to it is a
+    /// loop). Finished text moves to `out`, so every byte is copied a
+    /// bounded number of times. Where HTCondor's whole-string rescan lets a
+    /// replacement join the text around it (`$(P)(X)` with `P = $`, or a
+    /// value ending in `$(NA` before `ME)`), the segments are joined too.
+    /// `$(DOLLAR)` is left for the caller.
+    pub(crate) fn expand_in(&mut self, s: String, chain: &mut Vec<String>, _top: bool) -> Result<String, MacroError> {
         if chain.len() > MAX_NESTING {
             return Err(MacroError::TooDeep { name: chain.last().cloned().unwrap_or_default(), limit: MAX_NESTING });
         }
+        struct Seg {
+            text: String,
+            pos: usize,
+            named: bool,
+        }
         let base = chain.len();
-        // Regions of the text that hold a macro's value: (end offset, name).
-        // They nest, and scanning only moves forward, so a stack suffices.
-        let mut regions: Vec<(usize, usize)> = Vec::new(); // (end, index into chain)
-        let mut pos = 0usize;
         let no_dollar = |kind: MacroKind, body: &str| is_dollar(kind, body);
+        let mut out = String::with_capacity(s.len());
+        let mut stack: Vec<Seg> = vec![Seg { text: s, pos: 0, named: false }];
+        let top_name = || chain_first(chain);
+        let top_name = top_name();
         let result = loop {
-            let Some(m) = scan(&s, pos, &no_dollar) else { break Ok(()) };
-            while let Some(&(end, _)) = regions.last() {
-                if end <= m.dollar {
-                    regions.pop();
-                    chain.truncate(base + regions.len());
-                } else {
-                    break;
+            let depth = stack.len();
+            let Some(top) = stack.last_mut() else { break Ok(()) };
+            if top.pos >= top.text.len() {
+                let done = stack.pop().expect("non-empty stack");
+                if done.named {
+                    chain.pop();
                 }
+                continue;
             }
-            let out = match self.eval_one(&s, &m, chain) {
+            let found = scan(&top.text, top.pos, &no_dollar);
+            let Some(m) = found else {
+                // nothing more here; an unclosed `$(` may close in the text below
+                let rest = &top.text[top.pos..];
+                let joins = depth > 1
+                    && rest.rfind('$').is_some_and(|d| !rest[d..].contains(')'));
+                let done = stack.pop().expect("non-empty stack");
+                if done.named {
+                    chain.pop();
+                }
+                if joins {
+                    let below = stack.last_mut().expect("a segment below");
+                    let mut joined = done.text[done.pos..].to_string();
+                    joined.push_str(&below.text[below.pos..]);
+                    below.text = joined;
+                    below.pos = 0;
+                } else {
+                    out.push_str(&done.text[done.pos..]);
+                }
+                continue;
+            };
+            out.push_str(&top.text[top.pos..m.dollar]);
+            let seg_text = std::mem::take(&mut top.text);
+            let r = self.eval_one(&seg_text, &m, chain);
+            let top = stack.last_mut().expect("non-empty stack");
+            top.text = seg_text;
+            top.pos = m.right;
+            let out_r = match r {
                 Ok(o) => o,
                 Err(e) => break Err(e),
             };
-            let old_len = m.right - m.dollar;
-            let new_len = out.text.len();
-            if s.len() - old_len + new_len > MAX_EXPANDED_LEN {
-                break Err(MacroError::TooLarge {
-                    name: chain.first().cloned().unwrap_or_else(|| m.name(&s).to_string()),
-                    limit: MAX_EXPANDED_LEN,
-                });
+            if out_r.stop {
+                // keep the failed macro and everything after it
+                let top = stack.last().expect("non-empty stack");
+                out.push_str(&top.text[m.dollar..]);
+                for seg in stack.iter().rev().skip(1) {
+                    out.push_str(&seg.text[seg.pos..]);
+                }
+                break Ok(());
             }
-            s.replace_range(m.dollar..m.right, &out.text);
-            for r in regions.iter_mut() {
-                if r.0 >= m.right {
-                    r.0 = r.0 + new_len - old_len;
-                } else {
-                    r.0 = m.dollar + new_len;
+            let mut text = out_r.text;
+            // `$` or `$NAME` just before a replacement starting with `(`
+            if text.starts_with('(') {
+                let ob = out.as_bytes();
+                let mut i = ob.len();
+                while i > 0 && (ob[i - 1].is_ascii_alphanumeric() || ob[i - 1] == b'_') {
+                    i -= 1;
+                }
+                if i > 0 && ob[i - 1] == b'$' {
+                    i -= 1;
+                    if i > 0 && ob[i - 1] == b'$' {
+                        i -= 1;
+                    }
+                    let tail = out.split_off(i);
+                    text.insert_str(0, &tail);
                 }
             }
-            if let Some(name) = out.region {
-                if new_len > 0 {
+            if text.is_empty() {
+                continue;
+            }
+            let pending: usize = stack.iter().map(|g| g.text.len() - g.pos).sum();
+            if out.len() + pending + text.len() > MAX_EXPANDED_LEN {
+                break Err(MacroError::TooLarge { name: top_name.clone().unwrap_or_else(|| m.name(&stack[stack.len() - 1].text).to_string()), limit: MAX_EXPANDED_LEN });
+            }
+            if stack.len() > MAX_SEGMENTS {
+                break Err(MacroError::TooDeep { name: top_name.clone().unwrap_or_default(), limit: MAX_SEGMENTS });
+            }
+            let named = match out_r.region {
+                Some(name) => {
                     chain.push(name);
-                    regions.push((m.dollar + new_len, chain.len() - 1));
+                    true
                 }
-            }
-            pos = rescan_from(&s, m.dollar);
+                None => false,
+            };
+            stack.push(Seg { text, pos: 0, named });
         };
         chain.truncate(base);
-        result.map(|()| s)
+        result.map(|()| out)
     }
 
     /// Expand a nested text (a function argument) with the same chain.
@@ -568,13 +637,21 @@ impl<'a> Expander<'a> {
                 let name = m.name(s);
                 let value = self.lookup(name, chain)?;
                 match value {
-                    Some(v) if !v.is_empty() => Ok(Replacement { text: v, region: Some(name.to_ascii_uppercase()) }),
-                    _ => Ok(Replacement { text: m.default_text(s).unwrap_or("").to_string(), region: None }),
+                    Some(v) if !v.is_empty() => Ok(Replacement { text: v, region: Some(self.chain_key(name)), stop: false }),
+                    _ => Ok(Replacement { text: m.default_text(s).unwrap_or("").to_string(), region: None, stop: false }),
                 }
             }
             MacroKind::Env => {
                 let name = m.name(s);
                 let v = self.opts.getenv(name);
+                if self.modern {
+                    let text = match v {
+                        Some(v) if !v.is_empty() => v,
+                        None if m.default.is_none() => "UNDEFINED".to_string(),
+                        _ => m.default_text(s).unwrap_or("").to_string(),
+                    };
+                    return Ok(Replacement { text, region: None, stop: false });
+                }
                 let text = match v {
                     Some(v) if !v.is_empty() => v,
                     Some(_) => m.default_text(s).unwrap_or("").to_string(),
@@ -583,27 +660,38 @@ impl<'a> Expander<'a> {
                         None => "UNDEFINED".to_string(),
                     },
                 };
-                Ok(Replacement { text, region: None })
+                Ok(Replacement { text, region: None, stop: false })
             }
             _ => {
                 let text = match macro_funcs::eval_function(self, s, m, chain)? {
                     Ok(t) => t,
+                    Err(reason) if self.modern => {
+                        self.warnings.push(MacroWarning { text: s[m.dollar..m.right].to_string(), reason });
+                        return Ok(Replacement { text: String::new(), region: None, stop: true });
+                    }
                     Err(reason) => {
                         self.warnings.push(MacroWarning { text: s[m.dollar..m.right].to_string(), reason });
                         String::new()
                     }
                 };
-                Ok(Replacement { text, region: None })
+                Ok(Replacement { text, region: None, stop: false })
             }
         }
     }
 }
 
+fn chain_first(chain: &[String]) -> Option<String> {
+    chain.first().cloned()
+}
+
+/// How many replacements may wait to be rescanned at once.
+const MAX_SEGMENTS: usize = 100_000;
+
 pub(crate) fn loop_error(name: &str, chain: &[String]) -> MacroError {
     let start = chain.iter().position(|c| c == name).unwrap_or(0);
-    let mut parts: Vec<String> = chain[start..].iter().map(|c| format!("$({c})")).collect();
-    parts.push(format!("$({name})"));
-    MacroError::Loop { name: name.to_string(), chain: parts.join(" -> ") }
+    let mut parts: Vec<String> = chain[start..].iter().map(|c| format!("$({})", c.trim_start_matches('~'))).collect();
+    parts.push(format!("$({})", name.trim_start_matches('~')));
+    MacroError::Loop { name: name.trim_start_matches('~').to_string(), chain: parts.join(" -> ") }
 }
 
 #[cfg(test)]

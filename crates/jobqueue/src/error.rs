@@ -25,6 +25,10 @@ pub enum QueueError {
     #[error("{} is not an Aerie job queue database: {reason}; move it aside (the schedd then starts an empty queue) or point the schedd at the right file", path.display())]
     NotAQueue { path: PathBuf, reason: String },
 
+    /// Another process (another schedd) has the queue open.
+    #[error("job queue {} is in use by another process ({holder}); stop it first, or give this schedd its own SPOOL", path.display())]
+    Locked { path: PathBuf, holder: String },
+
     /// SQLite found the database damaged (a disk error or an outside write).
     #[error("job queue {} is damaged: {reason}; keep a copy of the file, then try `sqlite3 {} .recover` into a new file", path.display(), path.display())]
     Corrupt { path: PathBuf, reason: String },

@@ -9,6 +9,7 @@
 
 use classad::{BinaryOp, Expr, Node, Value};
 use proto::job::JobSpec;
+use proto::schedd::JobSelector;
 use proto::JobStatus;
 
 /// A selection of jobs. `Filter::default()` selects every job.
@@ -52,6 +53,19 @@ impl Filter {
     pub fn constraint(mut self, e: Expr) -> Filter {
         self.constraint = Some(e);
         self
+    }
+
+    /// The filter of a `/v1` request's selector. The constraint is parsed
+    /// as HTCondor parses `-constraint` (old ClassAd syntax). `all` adds no
+    /// restriction: refusing a selector that names nothing (so that
+    /// `condor_rm` without arguments does not remove every job) is the
+    /// caller's decision.
+    pub fn from_selector(sel: &JobSelector) -> Result<Filter, classad::ParseError> {
+        let constraint = match sel.constraint.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(Expr::parse_old(text)?),
+        };
+        Ok(Filter { ids: sel.ids.clone(), owners: sel.owners.clone(), statuses: Vec::new(), constraint })
     }
 
     /// The statuses a matching job can have (`None`: any), combining
@@ -167,6 +181,26 @@ mod tests {
 
     fn set(f: &Filter) -> Option<Vec<usize>> {
         f.status_set().map(|s| (0..8).filter(|&i| s[i]).collect())
+    }
+
+    #[test]
+    fn a_request_selector_becomes_a_filter() {
+        let sel = JobSelector {
+            ids: vec![JobSpec::Cluster(3)],
+            owners: vec!["alice".into()],
+            constraint: Some(r#"Cmd == "C:\bin" && JobStatus == 5"#.into()),
+            ..JobSelector::default()
+        };
+        let f = Filter::from_selector(&sel).unwrap();
+        assert_eq!(f.ids, sel.ids);
+        assert_eq!(f.owners, sel.owners);
+        // Old syntax: the backslash is literal.
+        assert_eq!(f.constraint.as_ref().unwrap().to_new_string(), r#"Cmd == "C:\\bin" && JobStatus == 5"#);
+        assert_eq!(set(&f), Some(vec![5]));
+        let bad = JobSelector { constraint: Some("JobStatus ==".into()), ..JobSelector::default() };
+        assert!(Filter::from_selector(&bad).is_err());
+        let empty = JobSelector { constraint: Some("  ".into()), ..JobSelector::default() };
+        assert!(Filter::from_selector(&empty).unwrap().constraint.is_none());
     }
 
     #[test]

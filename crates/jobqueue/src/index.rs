@@ -19,6 +19,7 @@
 //! [`Index::put_job`], [`Index::remove_job`] and [`Index::remove_cluster`],
 //! which keep every part consistent.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -106,19 +107,17 @@ pub fn status_of(ad: &ClassAd) -> u8 {
     }
 }
 
-/// The owner of a job ad, lower-cased (how `Owner == "x"` compares).
-fn owner_of(ad: &ClassAd) -> Option<Box<str>> {
-    let lower = |s: &str| -> Box<str> {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            s.to_ascii_lowercase().into_boxed_str()
-        } else {
-            Box::from(s)
-        }
-    };
+/// The owner of a job ad, lower-cased (how `Owner == "x"` compares),
+/// borrowed from the ad when it is already lower case.
+fn owner_of(ad: &ClassAd) -> Option<Cow<'_, str>> {
+    let lower = |s: &str| s.bytes().any(|b| b.is_ascii_uppercase()).then(|| s.to_ascii_lowercase());
     match ad.get("Owner").and_then(|e| e.as_literal()) {
-        Some(Value::String(s)) => Some(lower(s)),
+        Some(Value::String(s)) => Some(match lower(s) {
+            Some(l) => Cow::Owned(l),
+            None => Cow::Borrowed(&**s),
+        }),
         _ => match ad.eval_attr("Owner") {
-            Value::String(s) => Some(lower(&s)),
+            Value::String(s) => Some(Cow::Owned(s.to_ascii_lowercase())),
             _ => None,
         },
     }
@@ -138,14 +137,14 @@ impl Index {
         self.owner_ids.get(name.to_ascii_lowercase().as_str()).copied()
     }
 
-    fn intern_owner(&mut self, name: Option<Box<str>>) -> u32 {
+    fn intern_owner(&mut self, name: Option<Cow<'_, str>>) -> u32 {
         let Some(name) = name else { return NO_OWNER };
-        if let Some(&id) = self.owner_ids.get(&name) {
+        if let Some(&id) = self.owner_ids.get(&*name) {
             return id;
         }
         let id = self.owners.len() as u32;
         self.owners.push(Owner { counts: [0; 8] });
-        self.owner_ids.insert(name, id);
+        self.owner_ids.insert(Box::from(&*name), id);
         id
     }
 
@@ -165,8 +164,7 @@ impl Index {
     pub fn put_job(&mut self, id: JobId, ad: Arc<ClassAd>) -> bool {
         let Ok(p) = usize::try_from(id.proc) else { return false };
         let status = status_of(&ad);
-        let owner = owner_of(&ad);
-        let owner = self.intern_owner(owner);
+        let owner = self.intern_owner(owner_of(&ad));
         let Some(cl) = self.clusters.get_mut(&id.cluster) else { return false };
         cl.note_names(&ad);
         if cl.procs.len() <= p {
@@ -220,7 +218,7 @@ impl Index {
         };
         cl.ad = ad.clone();
         let mut changed: Vec<(u8, u32, u8, u32)> = Vec::new();
-        let mut owner_names: Vec<(usize, Option<Box<str>>)> = Vec::new();
+        let mut owner_names: Vec<(usize, Option<String>)> = Vec::new();
         for (p, slot) in cl.procs.iter_mut().enumerate() {
             let Some(job) = slot else { continue };
             match Arc::get_mut(&mut job.ad) {
@@ -231,10 +229,11 @@ impl Index {
                     job.ad = Arc::new(own);
                 }
             }
-            owner_names.push((p, owner_of(&job.ad)));
+            owner_names.push((p, owner_of(&job.ad).map(Cow::into_owned)));
         }
         // Re-derive status and owner of every proc against the new cluster ad.
-        let ids: Vec<(usize, u32)> = owner_names.into_iter().map(|(p, o)| (p, self.intern_owner(o))).collect();
+        let ids: Vec<(usize, u32)> =
+            owner_names.into_iter().map(|(p, o)| (p, self.intern_owner(o.map(Cow::Owned)))).collect();
         let Some(cl) = self.clusters.get_mut(&cluster) else { return };
         let mut status_counts = [0u32; 8];
         for (p, owner) in ids {

@@ -31,17 +31,29 @@ enum LitKey {
     Int(i64),
     Real(u64),
     Bool(bool),
-    Str(Arc<str>),
     Undefined,
     Error,
 }
 
+/// How many recently used names and values are checked before the hash maps.
+const RECENT: usize = 8;
+
 /// Hands out shared names and shared literal expressions.
+///
+/// Proc ads repeat the same names in the same order and mostly the same
+/// values, so a small array of recently used ones answers almost every
+/// lookup without hashing; the hash maps (std's DoS-resistant hasher, as
+/// names come from users) answer the rest.
 #[derive(Default)]
 pub struct Interner {
     names: HashMap<Box<str>, Name>,
+    recent_names: [Option<Name>; RECENT],
+    next_name: usize,
     dense: Vec<Option<Expr>>,
     literals: HashMap<LitKey, Expr>,
+    strings: HashMap<Box<str>, Expr>,
+    recent_ints: [Option<(i64, Expr)>; RECENT],
+    next_int: usize,
 }
 
 impl Interner {
@@ -51,11 +63,21 @@ impl Interner {
 
     /// The shared [`Name`] for this exact spelling.
     pub fn name(&mut self, text: &str) -> Name {
-        if let Some(n) = self.names.get(text) {
-            return n.clone();
+        for n in self.recent_names.iter().flatten() {
+            if n.as_str() == text {
+                return n.clone();
+            }
         }
-        let n = Name::new(text);
-        self.names.insert(Box::from(text), n.clone());
+        let n = match self.names.get(text) {
+            Some(n) => n.clone(),
+            None => {
+                let n = Name::new(text);
+                self.names.insert(Box::from(text), n.clone());
+                n
+            }
+        };
+        self.recent_names[self.next_name] = Some(n.clone());
+        self.next_name = (self.next_name + 1) % RECENT;
         n
     }
 
@@ -71,15 +93,53 @@ impl Interner {
                 return self.dense[i].get_or_insert_with(|| Expr::literal(Value::Int(i as i64))).clone();
             }
         }
+        if let Value::Int(i) = v {
+            for (k, e) in self.recent_ints.iter().flatten() {
+                if *k == i {
+                    return e.clone();
+                }
+            }
+            let e = self.cached(LitKey::Int(i), v);
+            self.recent_ints[self.next_int] = Some((i, e.clone()));
+            self.next_int = (self.next_int + 1) % RECENT;
+            return e;
+        }
         let key = match &v {
             Value::Int(i) => LitKey::Int(*i),
             Value::Real(r) => LitKey::Real(r.to_bits()),
             Value::Bool(b) => LitKey::Bool(*b),
-            Value::String(s) if s.len() <= MAX_CACHED_STRING => LitKey::Str(s.clone()),
+            Value::String(s) => return self.string_value(s.clone()),
             Value::Undefined => LitKey::Undefined,
             Value::Error => LitKey::Error,
             _ => return Expr::literal(v),
         };
+        self.cached(key, v)
+    }
+
+    /// A shared string literal, allocating only when `s` is new.
+    pub fn string(&mut self, s: &str) -> Expr {
+        match self.strings.get(s) {
+            Some(e) => e.clone(),
+            None => self.string_value(Arc::from(s)),
+        }
+    }
+
+    fn string_value(&mut self, s: Arc<str>) -> Expr {
+        if s.len() > MAX_CACHED_STRING {
+            return Expr::literal(Value::String(s));
+        }
+        if let Some(e) = self.strings.get(&*s) {
+            return e.clone();
+        }
+        if self.strings.len() >= LITERAL_CACHE_MAX {
+            self.strings.clear();
+        }
+        let e = Expr::literal(Value::String(s.clone()));
+        self.strings.insert(Box::from(&*s), e.clone());
+        e
+    }
+
+    fn cached(&mut self, key: LitKey, v: Value) -> Expr {
         if let Some(e) = self.literals.get(&key) {
             return e.clone();
         }
@@ -126,7 +186,8 @@ mod tests {
         let s2 = i.literal(Value::string("alice"));
         assert_eq!(s1.as_literal(), Some(&Value::string("alice")));
         assert!(std::ptr::eq(s1.node(), s2.node()));
-        assert_eq!(i.literals.len(), 1);
+        assert_eq!(i.strings.len(), 1);
+        assert!(std::ptr::eq(i.string("alice").node(), s1.node()));
         let n1 = i.name("ProcId");
         let n2 = i.name("ProcId");
         assert!(std::ptr::eq(n1.as_str(), n2.as_str()));

@@ -68,13 +68,23 @@ impl<'f> Compiled<'f> {
     /// Everything but the constraint.
     #[inline]
     fn cheap(&self, job: &Job) -> bool {
-        self.statuses.map_or(true, |s| s[job.status as usize])
-            && self.owners.as_ref().map_or(true, |o| o.contains(&job.owner))
+        let status_ok = match self.statuses {
+            Some(s) => s[job.status as usize],
+            None => true,
+        };
+        status_ok
+            && match &self.owners {
+                Some(o) => o.contains(&job.owner),
+                None => true,
+            }
     }
 
     /// True when some job of the cluster can be in a selected status.
     fn cluster_has_status(&self, cl: &Cluster) -> bool {
-        self.statuses.map_or(true, |s| (0..8).any(|i| s[i] && cl.status_counts[i] > 0))
+        match self.statuses {
+            Some(s) => (0..8).any(|i| s[i] && cl.status_counts[i] > 0),
+            None => true,
+        }
     }
 
     /// The constraint's value for the whole cluster, when it is the same for every proc.
@@ -168,10 +178,11 @@ fn clusters_named(ids: &[JobSpec]) -> BTreeMap<i64, Option<Vec<i64>>> {
             JobSpec::Cluster(c) => {
                 m.insert(c, None);
             }
-            JobSpec::Job(j) => match m.entry(j.cluster).or_insert_with(|| Some(Vec::new())) {
-                Some(procs) => procs.push(j.proc),
-                None => {}
-            },
+            JobSpec::Job(j) => {
+                if let Some(procs) = m.entry(j.cluster).or_insert_with(|| Some(Vec::new())) {
+                    procs.push(j.proc);
+                }
+            }
         }
     }
     for procs in m.values_mut().flatten() {

@@ -7,6 +7,7 @@
 //! stage, so a refused batch changes nothing. Reads ([`JobQueue::job`],
 //! [`JobQueue::scan`], [`JobQueue::totals`]) never touch SQLite.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -110,9 +111,9 @@ impl JobQueue {
     /// [`JobQueue::open`] with options (e.g. `synchronous = FULL` for power-loss durability).
     pub fn open_with(path: &Path, opts: OpenOptions) -> Result<(JobQueue, Recovery), QueueError> {
         let start = Instant::now();
-        let (conn, next_cluster, created) = store::open(path, opts)?;
+        let (conn, lock, next_cluster, created) = store::open(path, opts)?;
         let mut q = JobQueue {
-            db: Db { conn, path: path.to_path_buf() },
+            db: Db { conn, path: path.to_path_buf(), _lock: lock },
             index: Index::default(),
             interner: Interner::new(),
             next_cluster,
@@ -158,15 +159,12 @@ impl JobQueue {
         }
         let mut st = db
             .conn
-            .prepare("SELECT cluster, proc, ad FROM jobs ORDER BY cluster, proc")
+            .prepare("SELECT id, ad FROM jobs ORDER BY id")
             .map_err(db.err("loading jobs"))?;
         let mut rows = st.query([]).map_err(db.err("loading jobs"))?;
         let mut current: Option<(i64, Option<Arc<ClassAd>>)> = None;
         while let Some(row) = rows.next().map_err(db.err("loading jobs"))? {
-            let id = JobId {
-                cluster: row.get(0).map_err(db.err("loading jobs"))?,
-                proc: row.get(1).map_err(db.err("loading jobs"))?,
-            };
+            let id = store::key_job(row.get(0).map_err(db.err("loading jobs"))?);
             if current.as_ref().map(|c| c.0) != Some(id.cluster) {
                 current = Some((id.cluster, self.index.clusters.get(&id.cluster).map(|c| c.ad.clone())));
             }
@@ -180,13 +178,14 @@ impl JobQueue {
                 skipped.push(Skipped::Job { id, reason });
                 continue;
             };
-            let blob = row.get_ref(2).map_err(db.err("loading jobs"))?;
+            let blob = row.get_ref(1).map_err(db.err("loading jobs"))?;
             let decoded = match blob.as_blob() {
                 Ok(b) => decode_ad(b, &mut self.interner).map_err(|e| e.to_string()),
                 Err(_) => Err("the ad column is not a blob".to_string()),
             };
             match decoded {
-                Ok(mut ad) => {
+                Ok(ad) => {
+                    let mut ad = compact(ad);
                     ad.chain_to(cluster_ad.clone());
                     self.index.put_job(id, Arc::new(ad));
                 }
@@ -208,6 +207,9 @@ impl JobQueue {
     /// an id is never handed out twice, even across a kill -9.
     pub fn new_cluster(&mut self) -> Result<i64, QueueError> {
         let id = self.next_cluster;
+        if id >= store::ID_LIMIT {
+            return Err(QueueError::BadChange(format!("cluster ids are used up (the limit is {})", store::ID_LIMIT - 1)));
+        }
         self.db
             .conn
             .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'next_cluster'")
@@ -291,6 +293,12 @@ impl JobQueue {
         self.index.len == 0
     }
 
+    /// True when `cluster` was handed out by [`JobQueue::new_cluster`] and no
+    /// committed `NewCluster` has used it yet (so a submit for it can be batched).
+    pub fn is_reserved(&self, cluster: i64) -> bool {
+        self.reserved.contains(&cluster)
+    }
+
     /// The id the next [`JobQueue::new_cluster`] will hand out.
     pub fn next_cluster_id(&self) -> i64 {
         self.next_cluster
@@ -313,23 +321,29 @@ impl JobQueue {
     }
 
     fn job_mut<'s>(&self, stage: &'s mut Stage, id: JobId) -> Result<&'s mut ClassAd, QueueError> {
-        if !stage.jobs.contains_key(&id) {
-            let job = self.index.get(id).ok_or(QueueError::NoSuchJob(id))?;
-            let mut own = ClassAd::clone(&job.ad);
-            own.unchain();
-            stage.jobs.insert(id, Some(own));
-        }
-        stage.jobs.get_mut(&id).and_then(|j| j.as_mut()).ok_or(QueueError::NoSuchJob(id))
+        let slot = match stage.jobs.entry(id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let job = self.index.get(id).ok_or(QueueError::NoSuchJob(id))?;
+                let mut own = ClassAd::clone(&job.ad);
+                own.unchain();
+                e.insert(Some(own))
+            }
+        };
+        slot.as_mut().ok_or(QueueError::NoSuchJob(id))
     }
 
     fn cluster_mut<'s>(&self, stage: &'s mut Stage, c: i64) -> Result<&'s mut ClassAd, QueueError> {
-        if !stage.clusters.contains_key(&c) {
-            let cl = self.index.clusters.get(&c).ok_or(QueueError::NoSuchCluster(c))?;
-            let mut own = ClassAd::clone(&cl.ad);
-            own.unchain();
-            stage.clusters.insert(c, Some(own));
-        }
-        stage.clusters.get_mut(&c).and_then(|a| a.as_mut()).ok_or(QueueError::NoSuchCluster(c))
+        let slot = match stage.clusters.entry(c) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let cl = self.index.clusters.get(&c).ok_or(QueueError::NoSuchCluster(c))?;
+                let mut own = ClassAd::clone(&cl.ad);
+                own.unchain();
+                e.insert(Some(own))
+            }
+        };
+        slot.as_mut().ok_or(QueueError::NoSuchCluster(c))
     }
 
     fn stage(&mut self, stage: &mut Stage, change: Change) -> Result<(), QueueError> {
@@ -349,6 +363,9 @@ impl JobQueue {
             Change::NewProc { id, ad } => {
                 if id.proc < 0 {
                     return Err(QueueError::BadChange(format!("job {id}: a proc id cannot be negative")));
+                }
+                if id.proc >= store::ID_LIMIT {
+                    return Err(QueueError::BadChange(format!("job {id}: proc ids must be below {}", store::ID_LIMIT)));
                 }
                 if !self.cluster_exists(stage, id.cluster) {
                     return Err(QueueError::NoSuchCluster(id.cluster));
@@ -418,7 +435,7 @@ impl JobQueue {
     }
 
     fn write(&mut self, stage: &Stage) -> Result<(), QueueError> {
-        let Db { conn, path } = &mut self.db;
+        let Db { conn, path, .. } = &mut self.db;
         let path: &Path = path;
         let err = |what: &'static str| move |e| store::classify(path, what, e);
         let tx = conn.transaction().map_err(err("starting a transaction"))?;
@@ -441,20 +458,20 @@ impl JobQueue {
                 }
             }
             let mut put_job = tx
-                .prepare_cached("INSERT OR REPLACE INTO jobs (cluster, proc, ad) VALUES (?1, ?2, ?3)")
+                .prepare_cached("INSERT OR REPLACE INTO jobs (id, ad) VALUES (?1, ?2)")
                 .map_err(err("writing jobs"))?;
             let mut del_job = tx
-                .prepare_cached("DELETE FROM jobs WHERE cluster = ?1 AND proc = ?2")
+                .prepare_cached("DELETE FROM jobs WHERE id = ?1")
                 .map_err(err("removing jobs"))?;
             for (id, ad) in &stage.jobs {
                 match ad {
                     Some(ad) => {
                         self.buf.clear();
                         encode_ad(ad, &mut self.buf);
-                        put_job.execute(params![id.cluster, id.proc, &self.buf[..]]).map_err(err("writing a job"))?;
+                        put_job.execute(params![store::job_key(*id), &self.buf[..]]).map_err(err("writing a job"))?;
                     }
                     None => {
-                        del_job.execute(params![id.cluster, id.proc]).map_err(err("removing a job"))?;
+                        del_job.execute(params![store::job_key(*id)]).map_err(err("removing a job"))?;
                     }
                 }
             }
@@ -481,8 +498,9 @@ impl JobQueue {
         }
         for (id, ad) in stage.jobs {
             match ad {
-                Some(mut ad) => {
+                Some(ad) => {
                     let Some(cl) = self.index.clusters.get(&id.cluster) else { continue };
+                    let mut ad = compact(ad);
                     ad.chain_to(cl.ad.clone());
                     if self.index.contains(id) {
                         info.jobs_edited += 1;
@@ -530,6 +548,18 @@ struct Stage {
 /// How far past a cluster's highest proc id a new proc id may be (the
 /// index keeps procs in a table indexed by proc id).
 const MAX_PROC_GAP: i64 = 1 << 20;
+
+/// `ad` with its attribute table allocated to its exact size: an ad built
+/// by inserting has room for up to twice its attributes, and a million
+/// proc ads are kept for a long time (a clone allocates exactly).
+fn compact(ad: ClassAd) -> ClassAd {
+    let n = ad.len();
+    if n == 0 || (n >= 4 && n.is_power_of_two()) {
+        ad
+    } else {
+        ad.clone()
+    }
+}
 
 /// Attribute names must be ClassAd identifiers (they are written unquoted
 /// to the history file and printed by `condor_q -long`).

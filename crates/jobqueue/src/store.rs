@@ -3,8 +3,12 @@
 //! ```sql
 //! meta     (key TEXT PRIMARY KEY, value INTEGER)          -- schema_version, next_cluster
 //! clusters (cluster INTEGER PRIMARY KEY, ad BLOB)          -- the cluster ad
-//! jobs     (cluster, proc, ad BLOB, PRIMARY KEY (cluster, proc)) WITHOUT ROWID
+//! jobs     (id INTEGER PRIMARY KEY, ad BLOB)                -- id = cluster << 32 | proc
 //! ```
+//!
+//! Cluster and proc ids are below 2^31 (HTCondor's are 32-bit too), so a
+//! job's key is one integer: rows sort in job-id order, appending a
+//! cluster's procs appends to the B-tree, and a lookup compares integers.
 //!
 //! `ad` columns hold [`crate::codec`] records of the ad's own attributes. The
 //! database is identified by `PRAGMA application_id` so that a foreign
@@ -12,7 +16,8 @@
 //! is refused before SQLite touches it (nothing is ever written to a file
 //! that is not a queue).
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, ErrorCode, OpenFlags};
@@ -26,9 +31,21 @@ pub const SCHEMA_VERSION: i64 = 1;
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE clusters (cluster INTEGER PRIMARY KEY, ad BLOB NOT NULL);
-CREATE TABLE jobs (cluster INTEGER NOT NULL, proc INTEGER NOT NULL, ad BLOB NOT NULL,
-                   PRIMARY KEY (cluster, proc)) WITHOUT ROWID;
+CREATE TABLE jobs (id INTEGER PRIMARY KEY, ad BLOB NOT NULL);
 ";
+
+/// Cluster and proc ids must be below this (they share one 64-bit key).
+pub const ID_LIMIT: i64 = 1 << 31;
+
+/// The `jobs` key of a job.
+pub fn job_key(id: proto::JobId) -> i64 {
+    (id.cluster << 32) | id.proc
+}
+
+/// The job of a `jobs` key.
+pub fn key_job(key: i64) -> proto::JobId {
+    proto::JobId { cluster: key >> 32, proc: key & 0xffff_ffff }
+}
 
 /// How hard a commit works to survive a power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,12 +113,55 @@ fn check_header(path: &Path) -> Result<(), QueueError> {
     Ok(())
 }
 
+/// An exclusive `flock` on `PATH.lock`, held while the queue is open, so
+/// that two schedds never share one queue (each would hand out the same
+/// cluster ids and miss the other's changes). The file holds the holder's pid.
+pub struct QueueLock {
+    _lock: nix::fcntl::Flock<File>,
+}
+
+fn lock(path: &Path) -> Result<QueueLock, QueueError> {
+    use nix::fcntl::{Flock, FlockArg};
+    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+    let io = |what| QueueError::io(&lock_path, what);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io("opening the queue lock file"))?;
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(mut l) => {
+            l.set_len(0)
+                .and_then(|_| l.rewind())
+                .and_then(|_| writeln!(l, "{}", std::process::id()))
+                .map_err(io("writing the queue lock file"))?;
+            Ok(QueueLock { _lock: l })
+        }
+        Err((mut f, nix::errno::Errno::EWOULDBLOCK)) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            let pid = pid.trim();
+            Err(QueueError::Locked {
+                path: path.to_path_buf(),
+                holder: if pid.is_empty() { "unknown pid".into() } else { format!("pid {pid}") },
+            })
+        }
+        Err((_, e)) => Err(io("locking the queue")(std::io::Error::from(e))),
+    }
+}
+
 /// Open (creating if needed) the queue database and return it with its `next_cluster`.
-pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), QueueError> {
+pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, QueueLock, i64, bool), QueueError> {
     check_header(path)?;
+    let lock = lock(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, "opening", e))?;
     let q = |what: &'static str| move |e| classify(path, what, e);
+    // Only this process writes (see `lock`), but a reader such as the
+    // sqlite3 shell may briefly hold a lock: wait for it rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(q("setting the busy timeout"))?;
 
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(q("reading the header"))?;
     let tables: i64 = conn
@@ -127,7 +187,11 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), Q
         Synchronous::Normal => "NORMAL",
         Synchronous::Full => "FULL",
     };
-    conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY;"))
+    // After a checkpoint the WAL is cut back to 64 MiB, so one huge submit
+    // does not leave a huge WAL file behind.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;"
+    ))
         .map_err(q("setting pragmas"))?;
 
     if created {
@@ -165,18 +229,19 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, i64, bool), Q
     // Defensive: never hand out an id that any row already uses.
     let max_used: i64 = conn
         .query_row(
-            "SELECT max(coalesce((SELECT max(cluster) FROM clusters), 0), coalesce((SELECT max(cluster) FROM jobs), 0))",
+            "SELECT max(coalesce((SELECT max(cluster) FROM clusters), 0), coalesce((SELECT max(id) >> 32 FROM jobs), 0))",
             [],
             |r| r.get(0),
         )
         .map_err(q("reading cluster ids"))?;
-    Ok((conn, next.max(max_used + 1).max(1), created))
+    Ok((conn, lock, next.max(max_used + 1).max(1), created))
 }
 
 /// The path-carrying context every later statement error gets.
 pub struct Db {
     pub conn: Connection,
     pub path: PathBuf,
+    pub _lock: QueueLock,
 }
 
 impl Db {

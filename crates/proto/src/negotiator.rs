@@ -27,7 +27,8 @@
 //!    and schedd ads (`MyType == "Scheduler"`, their `MyAddress`); a schedd
 //!    that sent a [`Reschedule`] with its addresses is asked even before the
 //!    collector lists it.
-//! 2. It asks each schedd for its [`ResourceRequests`]: one
+//! 2. It asks each schedd for its [`ResourceRequests`] (telling it which
+//!    job attributes the slots refer to, so it can autocluster by them): one
 //!    [`ResourceRequest`] per autocluster of idle jobs (jobs whose
 //!    significant attributes are identical), with a representative job ad,
 //!    how many idle jobs have that shape, and the submitter (the accounting
@@ -105,6 +106,13 @@ pub struct RequestsQuery {
     pub negotiator: String,
     /// The cycle number; the [`MatchSet`] of this cycle carries the same one.
     pub cycle: u64,
+    /// Job attributes the pool's slots refer to (`TARGET.Owner` in a
+    /// `START`, …: names their `Requirements`, `START` and `Rank` read that
+    /// no slot defines), sorted. Jobs that differ in one of these must not
+    /// share an autocluster; HTCondor's schedd adds them to its significant
+    /// attributes (`AutoClusterAttrs`) before answering.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub significant_attributes: Vec<String>,
 }
 
 /// A schedd's idle work, one entry per autocluster.

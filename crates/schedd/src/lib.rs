@@ -8,3 +8,6 @@
 //!   talks to startds, the negotiator and the collector.
 
 pub mod core;
+pub mod service;
+
+pub use service::run;

@@ -14,7 +14,7 @@
 //! bitmap before any hashing.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
@@ -94,7 +94,7 @@ pub struct SubmitHash {
     /// Defaults table entries (name → raw value), looked up last.
     defaults: FnvMap<Box<str>, String>,
     pub live: LiveVars,
-    pub(crate) expand_opts: ExpandOptions,
+    pub(crate) expand_opts: RefCell<ExpandOptions>,
 }
 
 fn lower_into<'a>(name: &str, buf: &'a mut [u8; 96]) -> Option<&'a str> {
@@ -136,7 +136,7 @@ impl SubmitHash {
                 step: "0".into(),
                 node: String::new(),
             },
-            expand_opts: ExpandOptions::default(),
+            expand_opts: RefCell::new(ExpandOptions::default()),
         };
         for (k, v) in [
             ("JobId", "$(ClusterId).$(ProcId)"),
@@ -161,7 +161,22 @@ impl SubmitHash {
     /// Options used for every expansion (environment for `$ENV()`, the
     /// job's initial directory for `$Fp()`).
     pub fn expand_options_mut(&mut self) -> &mut ExpandOptions {
-        &mut self.expand_opts
+        self.expand_opts.get_mut()
+    }
+
+    /// Set the directory that `$Ff()` and friends resolve relative paths
+    /// against (the job's initial directory, once known).
+    pub fn set_cwd(&self, cwd: Option<std::path::PathBuf>) {
+        let mut o = self.expand_opts.borrow_mut();
+        if o.cwd != cwd {
+            o.cwd = cwd;
+        }
+    }
+
+    /// True when `name` has a value here or in the defaults table
+    /// (HTCondor's `lookup`).
+    pub fn has_with_defaults(&self, name: &str) -> bool {
+        self.lookup(name).is_some()
     }
 
     /// Index of `name` in the entries, case-insensitively.
@@ -289,7 +304,7 @@ impl SubmitHash {
         if !text.contains('$') {
             return Ok(text.to_string());
         }
-        config::macros::expand(text, self, &self.expand_opts)
+        config::macros::expand(text, self, &self.expand_opts.borrow())
     }
 
     /// `submit_param`: look `name` up (then `alt`), expand it; an empty
@@ -305,7 +320,7 @@ impl SubmitHash {
         if !raw.contains('$') {
             return Ok(if raw.is_empty() { None } else { Some(raw.into_owned()) });
         }
-        let expanded = config::macros::expand(&raw, self, &self.expand_opts)
+        let expanded = config::macros::expand(&raw, self, &self.expand_opts.borrow())
             .map_err(|e| ParamError { name: used_name.to_string(), source: e })?;
         Ok(if expanded.is_empty() { None } else { Some(expanded) })
     }
@@ -320,6 +335,11 @@ impl SubmitHash {
             .map(|e| (e.name.as_str(), e.raw.as_str(), e.origin == Origin::Live))
             .collect()
     }
+}
+
+/// Case-insensitive ordering (ASCII), HTCondor's `strcasecmp`.
+pub fn cmp_nocase(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// A variable whose value could not be expanded.

@@ -75,19 +75,19 @@ impl LineReader {
 
     /// Next physical line without its terminator; `bool` tells whether it
     /// ended with a newline.
-    fn physical(&mut self) -> Option<(&str, bool)> {
+    fn physical(&mut self) -> Option<(std::ops::Range<usize>, bool)> {
         if self.pos >= self.text.len() {
             return None;
         }
-        let rest = &self.text[self.pos..];
-        match rest.find('\n') {
+        let start = self.pos;
+        match self.text[start..].find('\n') {
             Some(nl) => {
-                self.pos += nl + 1;
-                Some((&rest[..nl], true))
+                self.pos = start + nl + 1;
+                Some((start..start + nl, true))
             }
             None => {
                 self.pos = self.text.len();
-                Some((rest, false))
+                Some((start..self.text.len(), false))
             }
         }
     }
@@ -97,9 +97,11 @@ impl LineReader {
         let mut buf = String::new();
         let mut first_segment = true;
         loop {
-            let Some((raw, had_newline)) = self.physical() else {
+            let Some((range, had_newline)) = self.physical() else {
                 return if buf.is_empty() { None } else { Some(buf) };
             };
+            let text = Arc::clone(&self.text);
+            let raw = &text[range];
             if !had_newline {
                 // fgets read a final line without a newline: appended as is.
                 buf.push_str(raw);

@@ -5,6 +5,7 @@
 //! noisy machine.
 
 mod floor;
+mod negotiate;
 
 use std::process::ExitCode;
 
@@ -13,7 +14,9 @@ pub use floor::{measure_floor, FloorResult};
 const USAGE: &str = "\
 usage: aerie bench <what> [options]
 
-  floor [--jobs N]     spawn+wait of /bin/true N times, sequentially and with one worker per core";
+  floor [--jobs N]     spawn+wait of /bin/true N times, sequentially and with one worker per core
+  negotiate [--jobs N] [--slots M] [--shapes K] [--users U] [--kind static|partitionable|mixed] [--cycles C]
+                       the matchmaking core alone on synthetic ads: time per negotiation cycle";
 
 pub fn main(args: &[String]) -> ExitCode {
     let Some((what, rest)) = args.split_first() else {
@@ -22,6 +25,7 @@ pub fn main(args: &[String]) -> ExitCode {
     };
     let result = match what.as_str() {
         "floor" => floor::main(rest),
+        "negotiate" => negotiate::main(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
+use proto::address::Daemon;
+
 pub fn main(_args: &[String]) -> ExitCode {
-    eprintln!("condor_startd: not built yet");
-    ExitCode::from(2)
+    daemon::run_main(Daemon::Startd, 1, startd::service::run)
 }

@@ -9,5 +9,6 @@ pub mod reschedule;
 pub mod rm;
 pub mod status;
 pub mod submit;
+pub mod submit_schedd;
 pub mod version;
 pub mod wait;

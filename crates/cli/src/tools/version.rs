@@ -1,30 +1,35 @@
 //! `condor_version`: the HTCondor version Aerie speaks, and Aerie's own.
 //!
 //! Clients (dask-jobqueue, parsl, the `htcondor` bindings' checks) parse the
-//! first two lines, so they keep HTCondor's exact shape.
+//! first two lines, so they keep HTCondor's exact shape:
+//! `$CondorVersion: 25.0.14 <date> <build> $` and `$CondorPlatform: … $`.
+//! A third line names Aerie's own version.
 
 use std::process::ExitCode;
 
-/// The HTCondor release whose languages and outputs Aerie matches.
-pub const CONDOR_VERSION: &str = "25.0.14";
-
-pub fn version_line() -> String {
-    let date = env!("AERIE_BUILD_DATE");
-    format!("$CondorVersion: {CONDOR_VERSION} {date} Aerie $")
-}
-
-pub fn platform_line() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "X86_64",
-        "aarch64" => "AARCH64",
-        other => other,
-    };
-    format!("$CondorPlatform: {arch}-Linux $")
-}
-
-pub fn main(_args: &[String]) -> ExitCode {
-    println!("{}", version_line());
-    println!("{}", platform_line());
-    println!("$AerieVersion: {} $", env!("CARGO_PKG_VERSION"));
+pub fn main(args: &[String]) -> ExitCode {
+    for a in args {
+        match a.trim_start_matches('-') {
+            "arch" => {
+                println!("{}", daemon::host::os_facts().arch);
+                return ExitCode::SUCCESS;
+            }
+            "opsys" => {
+                println!("{}", daemon::host::os_facts().opsys);
+                return ExitCode::SUCCESS;
+            }
+            "help" | "h" => {
+                println!("Usage: condor_version [-arch] [-opsys]");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("Usage: condor_version [-arch] [-opsys]\n  unknown option -{other}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    println!("{}", daemon::version::condor_version_line());
+    println!("{}", daemon::version::condor_platform_line());
+    println!("{}", daemon::version::aerie_version_line());
     ExitCode::SUCCESS
 }

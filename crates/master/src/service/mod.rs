@@ -316,7 +316,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     };
 
     // The Master ad.
-    let advertiser = {
+    let mut advertiser = Some({
         let shared = shared.clone();
         let settings2 = settings.clone();
         let addrs = addrs.clone();
@@ -329,7 +329,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
                 vec![master_ad(&settings2, &addrs, start, st.as_ref())]
             }),
         )
-    };
+    });
 
     let mut timers: BTreeMap<u64, ()> = BTreeMap::new();
     let mut actions = core.on_start(now());
@@ -373,12 +373,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
                     Event::Spawned { name, pid } => core.on_spawned(&name, pid, t),
                     Event::SpawnFailed { name, reason } => core.on_spawn_failed(&name, &reason, t),
                     Event::Exited { name, how } => core.on_exit(&name, &how, t),
-                    Event::Ready { name } => {
-                        let a = core.on_ready(&name, t);
-                        advertiser.changed();
-                        a
+                    Event::Ready { name } => core.on_ready(&name, t),
+                    Event::Shutdown { fast } => {
+                        // Withdraw the Master ad while the collector still runs.
+                        if let Some(a) = advertiser.take() {
+                            a.stop().await;
+                        }
+                        core.on_shutdown(fast, t)
                     }
-                    Event::Shutdown { fast } => core.on_shutdown(fast, t),
                     Event::Status { reply } => {
                         let _ = reply.send(full_status(&settings, &core, start));
                         Vec::new()
@@ -396,7 +398,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
                         a
                     }
                 };
-                advertiser.changed();
+                if let Some(a) = &advertiser {
+                    a.changed();
+                }
             }
             _ = sleep => {
                 let t = now();
@@ -408,7 +412,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             }
         }
     }
-    advertiser.stop().await;
+    if let Some(a) = advertiser.take() {
+        a.stop().await;
+    }
     let _ = stop_tx.send(());
     let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
     daemon::address::remove_address_file(&log_dir, Daemon::Master);

@@ -37,6 +37,9 @@ pub struct Ac {
 /// Autoclusters that look alike to matchmaking.
 pub struct Shape {
     pub ad: Arc<ClassAd>,
+    /// Shapes that agree on what the rank expressions read share a rank
+    /// shape, and with it every rank evaluation.
+    pub rank_shape: u32,
     /// The job's `Rank` is a constant (then it cannot order slots).
     pub rank_constant: bool,
     /// The top-level conditions of the job's `Requirements`.
@@ -70,6 +73,7 @@ pub fn ingest_requests(pool: &mut Pool, schedds: &[ScheddRequests]) -> Vec<Ac> {
 /// Once the closure is known: give every autocluster its shape.
 pub fn group_shapes(pool: &mut Pool, acs: &mut [Ac], settings: &Settings) -> Vec<Shape> {
     let mut index: FxHashMap<Vec<(NameId, ExprId)>, u32> = FxHashMap::default();
+    let mut rank_index: FxHashMap<Vec<(NameId, ExprId)>, u32> = FxHashMap::default();
     let mut shapes: Vec<Shape> = Vec::new();
     let mut shape_ok: Vec<bool> = Vec::new();
     for ac in acs.iter_mut() {
@@ -87,8 +91,11 @@ pub fn group_shapes(pool: &mut Pool, acs: &mut [Ac], settings: &Settings) -> Vec
                         classad::ops::bool_equiv(&c.eval(Some(&ad), None)).unwrap_or(false)
                     }
                 };
+                let rkey = pool.key(&ac.attrs, &pool.need_rank, false);
+                let next = rank_index.len() as u32;
+                let rank_shape = *rank_index.entry(rkey).or_insert(next);
                 let id = shapes.len() as u32;
-                shapes.push(Shape { ad, rank_constant, conditions });
+                shapes.push(Shape { ad, rank_shape, rank_constant, conditions });
                 shape_ok.push(ok);
                 index.insert(key, id);
                 id

@@ -1,8 +1,9 @@
 //! Matching one autocluster: which slots take its jobs, best first.
 //!
-//! Evaluations are cached per (shape, state): whether the job and the slot
+//! Evaluations are cached: whether the job and the slot
 //! accept each other (per mstate), how much of a partitionable slot one job
-//! takes, and the order of preference (per state):
+//! takes, and the order of preference (per state and *rank shape* — the
+//! job attributes the rank expressions read, which most shapes share):
 //! `NEGOTIATOR_PRE_JOB_RANK`, then the job's `Rank`, then
 //! `NEGOTIATOR_POST_JOB_RANK`, higher first, ties going to the slot seen
 //! first (HTCondor's order of preference).
@@ -26,8 +27,7 @@ use classad::Value;
 
 use super::accountant::Accountant;
 use super::demand::{Ac, Shape};
-use super::hash::FxHashMap;
-use super::pool::{Kind, MStateId, Pool, Res, StateId};
+use super::pool::{Kind, Pool, Res, StateId};
 use super::settings::Settings;
 
 /// Preference of a slot for a job: pre-job rank, job rank, post-job rank.
@@ -106,8 +106,9 @@ pub struct Cycle<'a> {
     pub acs: Vec<Ac>,
     pub shapes: Vec<Shape>,
     pub made: Vec<Made>,
-    match_cache: FxHashMap<(u32, MStateId), MatchEval>,
-    rank_cache: FxHashMap<(u32, StateId), Rank>,
+    /// `[shape][mstate]` and `[rank shape][state]`, grown as states appear.
+    match_cache: Vec<Vec<Option<MatchEval>>>,
+    rank_cache: Vec<Vec<Option<Rank>>>,
 }
 
 /// How many jobs of weight `w` a submitter may still take: within its
@@ -125,6 +126,19 @@ pub fn allowed(limit: f64, used: f64, w: f64) -> u64 {
         return 1;
     }
     0
+}
+
+/// Store `v` at `[row][col]` of a table that grows as needed.
+fn put<T: Copy>(table: &mut Vec<Vec<Option<T>>>, row: u32, col: u32, v: T) {
+    let (r, c) = (row as usize, col as usize);
+    if table.len() <= r {
+        table.resize_with(r + 1, Vec::new);
+    }
+    let row = &mut table[r];
+    if row.len() <= c {
+        row.resize(c + 1, None);
+    }
+    row[c] = Some(v);
 }
 
 fn rank_number(v: Value) -> f64 {
@@ -152,15 +166,15 @@ impl<'a> Cycle<'a> {
             acs,
             shapes,
             made: Vec::new(),
-            match_cache: FxHashMap::default(),
-            rank_cache: FxHashMap::default(),
+            match_cache: Vec::new(),
+            rank_cache: Vec::new(),
         }
     }
 
     /// Job shape `shape` against slot state `s` (cached per mstate).
     pub fn match_eval(&mut self, shape: u32, s: StateId) -> MatchEval {
         let ms = self.pool.states[s as usize].mstate;
-        if let Some(m) = self.match_cache.get(&(shape, ms)) {
+        if let Some(Some(m)) = self.match_cache.get(shape as usize).and_then(|row| row.get(ms as usize)) {
             return *m;
         }
         let rep = self.pool.mstates[ms as usize].rep_state;
@@ -187,13 +201,14 @@ impl<'a> Cycle<'a> {
         let fits = state.kind != Kind::Partitionable || state.res.fits(&request) >= 1;
         self.pool.evaluations += 6;
         let m = MatchEval { job_ok, slot_ok, fits, request };
-        self.match_cache.insert((shape, ms), m);
+        put(&mut self.match_cache, shape, ms, m);
         m
     }
 
     /// How much slot state `s` is preferred by job shape `shape`.
     pub fn rank(&mut self, shape: u32, s: StateId) -> Rank {
-        if let Some(r) = self.rank_cache.get(&(shape, s)) {
+        let rs = self.shapes[shape as usize].rank_shape;
+        if let Some(Some(r)) = self.rank_cache.get(rs as usize).and_then(|row| row.get(s as usize)) {
             return *r;
         }
         let slot = self.pool.state_ad(s);
@@ -204,7 +219,7 @@ impl<'a> Cycle<'a> {
         let job_rank = if self.shapes[shape as usize].rank_constant { 0.0 } else { classad::rank(&job, &slot) };
         self.pool.evaluations += 3;
         let r = Rank(pre, job_rank, post);
-        self.rank_cache.insert((shape, s), r);
+        put(&mut self.rank_cache, rs, s, r);
         r
     }
 
@@ -214,16 +229,25 @@ impl<'a> Cycle<'a> {
     pub fn negotiate_ac(&mut self, a: usize, limit: f64, used: &mut f64, accountant: &mut Accountant) -> AcOutcome {
         let shape = self.acs[a].shape;
         let mut heap: BinaryHeap<Cand> = BinaryHeap::new();
-        for s in 0..self.pool.states.len() as StateId {
-            let st = &self.pool.states[s as usize];
-            if !st.kind.available() || st.free.is_empty() {
+        for ms in 0..self.pool.mstates.len() {
+            let live = |p: &Pool, s: StateId| {
+                let st = &p.states[s as usize];
+                st.kind.available() && !st.free.is_empty()
+            };
+            if !self.pool.mstates[ms].states.iter().any(|&s| live(&self.pool, s)) {
                 continue;
             }
-            if !self.match_eval(shape, s).ok() {
+            let rep = self.pool.mstates[ms].rep_state;
+            if !self.match_eval(shape, rep).ok() {
                 continue;
             }
-            let rank = self.rank(shape, s);
-            heap.push(Cand { rank, seq: self.pool.states[s as usize].seq, state: s });
+            for i in 0..self.pool.mstates[ms].states.len() {
+                let s = self.pool.mstates[ms].states[i];
+                if live(&self.pool, s) {
+                    let rank = self.rank(shape, s);
+                    heap.push(Cand { rank, seq: self.pool.states[s as usize].seq, state: s });
+                }
+            }
         }
         while self.acs[a].remaining > 0 {
             if limit.is_finite() && *used > 0.0 && *used >= limit - 1e-9 {
@@ -271,8 +295,7 @@ impl<'a> Cycle<'a> {
                 }
                 Kind::Partitionable => {
                     let rbase = self.pool.states[s as usize].rbase;
-                    let dslot = self.pool.state_for(rbase, Kind::Unavailable, m.request);
-                    let w = self.pool.weight(dslot, self.settings);
+                    let w = self.pool.carved_weight(rbase, m.request, self.settings);
                     let n_allowed = allowed(limit, *used, w);
                     if n_allowed == 0 {
                         self.acs[a].limited = true;

@@ -116,6 +116,33 @@ impl Plan {
     }
 }
 
+/// A cycle whose slot ads are read, waiting for the schedds' requests.
+pub struct Prepared {
+    pool: Pool,
+    slots: Vec<WireAd>,
+    now: f64,
+    charges: Vec<(String, (u64, f64))>,
+    significant: Vec<String>,
+}
+
+impl Prepared {
+    /// Job attributes the slots' `Requirements`, `START` and `Rank` read
+    /// (names no slot defines): what schedds must autocluster by.
+    pub fn significant_attributes(&self) -> &[String] {
+        &self.significant
+    }
+
+    /// Slot ads read (those without a `Name` are left out).
+    pub fn slots(&self) -> usize {
+        self.pool.slots.len()
+    }
+
+    /// Problems found in the slot ads so far.
+    pub fn problems(&self) -> &[String] {
+        &self.pool.problems
+    }
+}
+
 /// The negotiator: settings, accountant and held matches between cycles.
 #[derive(Debug, Clone)]
 pub struct Negotiator {
@@ -139,6 +166,8 @@ const MATCH_ROOTS: [&str; 10] = [
     "Disk",
     "GPUs",
 ];
+/// Where slots' own expressions start (for the job attributes they read).
+const SLOT_ROOTS: [&str; 3] = ["Requirements", "START", "Rank"];
 /// …and the ranking side.
 const RANK_ROOTS: [&str; 2] = ["Rank", "SlotWeight"];
 
@@ -185,16 +214,29 @@ impl Negotiator {
         Ok(self.priorities(now, true))
     }
 
-    /// Negotiate once.
-    pub fn on_cycle(&mut self, input: &CycleInput) -> Plan {
-        self.cycles += 1;
-        let now = input.now;
-        let settings = &self.settings;
+    /// Negotiate once, with all the inputs at hand.
+    pub fn on_cycle(&mut self, input: CycleInput) -> Plan {
+        let prepared = self.prepare(input.now, input.slots);
+        self.negotiate(prepared, &input.schedds)
+    }
 
+    /// The first half of a cycle: read the slot ads the collector gave
+    /// (before the schedds are asked, so they can be told which job
+    /// attributes the slots refer to).
+    pub fn prepare(&mut self, now: f64, slots: Vec<WireAd>) -> Prepared {
         let mut pool = Pool::new();
-        pool::ingest_slots(&mut pool, &input.slots);
-        let mut acs = demand::ingest_requests(&mut pool, &input.schedds);
-        let charges = self.held.apply(&mut pool, &input.slots, now, settings.match_timeout_secs);
+        pool::ingest_slots(&mut pool, &slots);
+        let charges = self.held.apply(&mut pool, &slots, now, self.settings.match_timeout_secs);
+        let significant = pool.external_refs(&SLOT_ROOTS);
+        Prepared { pool, slots, now, charges, significant }
+    }
+
+    /// The second half: match the schedds' requests to the prepared slots.
+    pub fn negotiate(&mut self, prepared: Prepared, schedds: &[ScheddRequests]) -> Plan {
+        self.cycles += 1;
+        let Prepared { mut pool, slots, now, charges, significant: _ } = prepared;
+        let settings = &self.settings;
+        let mut acs = demand::ingest_requests(&mut pool, schedds);
 
         let mut match_exprs = vec![
             pool.intern_config(&settings.modify_request_cpus),
@@ -213,7 +255,15 @@ impl Negotiator {
         }
         match_roots.extend(RANK_ROOTS.iter().map(|n| pool.names.name(n)));
         pool.need_any = pool.closure(&match_roots, &any_exprs);
+        let rank_root = [pool.names.name("Rank")];
+        let rank_exprs: Vec<u32> = [&settings.pre_job_rank, &settings.post_job_rank]
+            .into_iter()
+            .flatten()
+            .map(|e| pool.intern_config(e))
+            .collect();
+        pool.need_rank = pool.closure(&rank_root, &rank_exprs);
 
+        pool::keep_attrs(&mut pool, &slots);
         pool::group_slots(&mut pool, settings);
         let shapes = demand::group_shapes(&mut pool, &mut acs, settings);
 
@@ -243,8 +293,7 @@ impl Negotiator {
         let spins = fairshare::run(&mut cycle, &mut self.accountant);
 
         let census = analysis::Census::take(&cycle);
-        let mut plans: Vec<ScheddPlan> = input
-            .schedds
+        let mut plans: Vec<ScheddPlan> = schedds
             .iter()
             .enumerate()
             .map(|(i, s)| ScheddPlan {
@@ -265,7 +314,7 @@ impl Negotiator {
         for m in &cycle.made {
             let ac = &cycle.acs[m.ac];
             let slot = &cycle.pool.slots[m.slot as usize];
-            let ad = &input.slots[slot.input];
+            let ad = &slots[slot.input];
             matched_jobs += m.jobs;
             plans[ac.schedd].set.matches.push(Match {
                 autocluster: ac.autocluster,
@@ -287,7 +336,7 @@ impl Negotiator {
                 },
             );
         }
-        plans.retain(|p| !input.schedds[p.schedd].requests.is_empty());
+        plans.retain(|p| !schedds[p.schedd].requests.is_empty());
 
         let stats = PlanStats {
             slots: cycle.pool.slots.len(),

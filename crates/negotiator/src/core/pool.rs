@@ -137,6 +137,10 @@ pub struct Slot {
     /// Index in the cycle's input.
     pub input: usize,
     pub name: String,
+    /// The name of each attribute of the input ad, by position.
+    pub names: Vec<NameId>,
+    /// The attributes matchmaking reads (all of them when an expression may
+    /// read names it does not spell out).
     pub attrs: Vec<(NameId, ExprId)>,
     pub kind: Kind,
     /// Resources as advertised (what a partitionable slot has left).
@@ -157,6 +161,8 @@ pub struct RBase {
     /// A slot whose attributes stand for the whole group.
     pub rep: u32,
     pub mbase: u32,
+    /// The rep slot's ad, built when first evaluated.
+    ad: Option<Arc<ClassAd>>,
 }
 
 pub struct State {
@@ -176,6 +182,8 @@ pub struct State {
 pub struct MState {
     /// The state whose ad is evaluated for this mstate.
     pub rep_state: StateId,
+    /// Every state of this mstate.
+    pub states: Vec<StateId>,
 }
 
 /// The pool as one cycle sees it.
@@ -194,6 +202,8 @@ pub struct Pool {
     /// Names matching reads (`need_match`) and matching or ranking read (`need_any`).
     pub need_match: Vec<bool>,
     pub need_any: Vec<bool>,
+    /// Names the rank expressions read (job `Rank`, pre- and post-job rank).
+    pub need_rank: Vec<bool>,
     /// Some reachable expression may read names it does not spell out.
     pub opaque: bool,
     /// Problems with the input (unparsable expressions, nameless slots).
@@ -202,6 +212,11 @@ pub struct Pool {
     pub evaluations: u64,
     /// Total weight of all slots (the pie).
     pub total_weight: f64,
+    name_hint: Vec<(String, NameId)>,
+    expr_hint: Vec<Option<(String, ExprId)>>,
+    /// `SLOT_WEIGHT` reads only resources: carved slots are priced by size alone.
+    weight_by_size: Option<bool>,
+    size_weights: FxHashMap<Res, f64>,
 }
 
 impl Pool {
@@ -221,32 +236,93 @@ impl Pool {
             seen_pairs: FxHashSet::default(),
             need_match: Vec::new(),
             need_any: Vec::new(),
+            need_rank: Vec::new(),
             opaque: false,
             problems: Vec::new(),
             evaluations: 0,
             total_weight: 0.0,
+            name_hint: Vec::new(),
+            expr_hint: Vec::new(),
+            weight_by_size: None,
+            size_weights: FxHashMap::default(),
         }
     }
 
-    /// Intern an ad's attributes, recording the reference graph.
+    /// The id of the name at position `pos` of an ad. Ads of one pool list
+    /// the same names in the same order: the name last seen at a position
+    /// is compared before anything is hashed.
+    fn name_at(&mut self, pos: usize, k: &str) -> NameId {
+        match self.name_hint.get(pos) {
+            Some((text, id)) if text.as_str() == k => *id,
+            _ => {
+                let id = self.names.name(k);
+                if pos < self.name_hint.len() {
+                    self.name_hint[pos] = (k.to_string(), id);
+                } else if pos == self.name_hint.len() {
+                    self.name_hint.push((k.to_string(), id));
+                }
+                id
+            }
+        }
+    }
+
+    /// The id of expression `text` of attribute `n` (the text last seen
+    /// for a name is compared before anything is hashed), recording the
+    /// reference graph.
+    fn expr_of(&mut self, n: NameId, k: &str, text: &str, what: &dyn Fn() -> String) -> ExprId {
+        if let Some(Some((t, e))) = self.expr_hint.get(n as usize) {
+            if t.as_str() == text {
+                return *e;
+            }
+        }
+        let (e, err) = self.names.expr(text);
+        if let Some(err) = err {
+            self.problems.push(format!("{}: attribute {k} = {text} does not parse ({err}); it counts as error", what()));
+        }
+        if self.expr_hint.len() <= n as usize {
+            self.expr_hint.resize(n as usize + 1, None);
+        }
+        self.expr_hint[n as usize] = Some((text.to_string(), e));
+        if !self.names.info(e).literal && self.seen_pairs.insert((n, e)) {
+            let n = n as usize;
+            if self.by_name.len() <= n {
+                self.by_name.resize_with(n + 1, Vec::new);
+            }
+            self.by_name[n].push(e);
+        }
+        e
+    }
+
+    /// Intern all of an ad's attributes, recording the reference graph.
     pub fn intern_ad(&mut self, ad: &WireAd, what: &dyn Fn() -> String) -> Vec<(NameId, ExprId)> {
         let mut attrs = Vec::with_capacity(ad.len());
-        for (k, v) in &ad.0 {
-            let n = self.names.name(k);
-            let (e, err) = self.names.expr(v);
-            if let Some(err) = err {
-                self.problems.push(format!("{}: attribute {k} = {v} does not parse ({err}); it counts as error", what()));
-            }
-            if !self.names.info(e).literal && self.seen_pairs.insert((n, e)) {
-                let n = n as usize;
-                if self.by_name.len() <= n {
-                    self.by_name.resize_with(n + 1, Vec::new);
-                }
-                self.by_name[n].push(e);
-            }
+        for (pos, (k, v)) in ad.0.iter().enumerate() {
+            let n = self.name_at(pos, k);
+            let e = self.expr_of(n, k, v, what);
             attrs.push((n, e));
         }
         attrs
+    }
+
+    /// Names the slots' expressions reachable from `roots` refer to that no
+    /// slot defines: attributes of the job they are matched with. Sorted.
+    pub fn external_refs(&mut self, roots: &[&str]) -> Vec<String> {
+        let mut defined = vec![false; self.names.name_count()];
+        for slot in &self.slots {
+            for &n in &slot.names {
+                defined[n as usize] = true;
+            }
+        }
+        let root_ids: Vec<NameId> = roots.iter().map(|r| self.names.name(r)).collect();
+        let reach = self.closure(&root_ids, &[]);
+        let mut out: Vec<String> = reach
+            .iter()
+            .enumerate()
+            .filter(|&(n, &r)| r && !defined.get(n).copied().unwrap_or(false) && !root_ids.contains(&(n as NameId)))
+            .map(|(n, _)| self.names.name_text(n as NameId).to_string())
+            .collect();
+        out.sort_by_key(|s| s.to_ascii_lowercase());
+        out
     }
 
     /// Intern a configuration expression as if an ad held it.
@@ -289,18 +365,6 @@ impl Pool {
             }
         }
         need
-    }
-
-    /// The value of attribute `n` in an interned ad (literals directly,
-    /// anything else evaluated in the ad alone).
-    pub fn value_of(&mut self, attrs: &[(NameId, ExprId)], n: NameId) -> Value {
-        let Some(&(_, e)) = attrs.iter().find(|(a, _)| *a == n) else { return Value::Undefined };
-        if let Some(v) = self.names.get(e).as_literal() {
-            return v.clone();
-        }
-        self.evaluations += 1;
-        let ad = self.build_ad(attrs, None);
-        ad.eval_attr(self.names.name_text(n))
     }
 
     /// A ClassAd of interned attributes, with resources replaced by `res`.
@@ -358,7 +422,7 @@ impl Pool {
             Some(&m) => m,
             None => {
                 let m = self.mstates.len() as MStateId;
-                self.mstates.push(MState { rep_state: id });
+                self.mstates.push(MState { rep_state: id, states: Vec::new() });
                 self.mstate_index.insert((mbase, kind, res), m);
                 m
             }
@@ -375,23 +439,49 @@ impl Pool {
             constraint_ok: None,
         });
         self.state_index.insert((rbase, kind, res), id);
+        self.mstates[mstate as usize].states.push(id);
         id
     }
 
-    /// The ad a state is evaluated with.
+    /// The ad of an rbase's representative slot.
+    fn rbase_ad(&mut self, r: u32) -> Arc<ClassAd> {
+        if let Some(ad) = &self.rbases[r as usize].ad {
+            return ad.clone();
+        }
+        let rep = &self.slots[self.rbases[r as usize].rep as usize];
+        let ad = Arc::new(self.build_ad(&rep.attrs, None));
+        self.rbases[r as usize].ad = Some(ad.clone());
+        ad
+    }
+
+    /// The ad a state is evaluated with: its rbase's ad, or a small ad of
+    /// the state's resources chained to it.
     pub fn state_ad(&mut self, s: StateId) -> Arc<ClassAd> {
         if let Some(ad) = &self.states[s as usize].ad {
             return ad.clone();
         }
-        let st = &self.states[s as usize];
-        let rep = &self.slots[self.rbases[st.rbase as usize].rep as usize];
-        let ad = Arc::new(self.build_ad(&rep.attrs, Some((&st.res, &rep.res))));
+        let (rbase, res) = (self.states[s as usize].rbase, self.states[s as usize].res);
+        let base = self.rbase_ad(rbase);
+        let adv = self.slots[self.rbases[rbase as usize].rep as usize].res;
+        let ad = if res == adv {
+            base
+        } else {
+            let k = &self.known;
+            let mut child = ClassAd::new();
+            for (n, v, was) in [(k.cpus, res.cpus, adv.cpus), (k.memory, res.memory, adv.memory), (k.disk, res.disk, adv.disk), (k.gpus, res.gpus, adv.gpus)] {
+                if v != was {
+                    child.insert_name(self.names.name_obj(n).clone(), Expr::literal(Value::Int(v)));
+                }
+            }
+            child.chain_to(base);
+            Arc::new(child)
+        };
         self.states[s as usize].ad = Some(ad.clone());
         ad
     }
 
-    /// What a slot in state `s` costs: its `SlotWeight` when it is whole,
-    /// `SLOT_WEIGHT` for a carved dynamic slot; 1 without slot weights.
+    /// What a slot in state `s` costs: its `SlotWeight` (or `SLOT_WEIGHT`);
+    /// 1 without slot weights.
     pub fn weight(&mut self, s: StateId, settings: &Settings) -> f64 {
         if let Some(w) = self.states[s as usize].weight {
             return w;
@@ -400,21 +490,52 @@ impl Pool {
             1.0
         } else {
             let ad = self.state_ad(s);
-            let whole = self.states[s as usize].kind != Kind::Unavailable || {
-                let rep = self.rbases[self.states[s as usize].rbase as usize].rep;
-                self.slots[rep as usize].res == self.states[s as usize].res
-            };
             self.evaluations += 1;
             let v = match ad.get("SlotWeight") {
-                Some(_) if whole => ad.eval_attr("SlotWeight"),
-                _ => settings.slot_weight.eval(Some(&ad), None),
+                Some(_) => ad.eval_attr("SlotWeight"),
+                None => settings.slot_weight.eval(Some(&ad), None),
             };
-            match v.as_number() {
-                Some(x) if x >= 0.0 && x.is_finite() => x,
-                _ => 1.0,
-            }
+            weight_value(v)
         };
         self.states[s as usize].weight = Some(w);
+        w
+    }
+
+    /// What a dynamic slot of size `per` carved from a slot of `rbase`
+    /// costs (`SLOT_WEIGHT` of the carved slot).
+    pub fn carved_weight(&mut self, rbase: u32, per: Res, settings: &Settings) -> f64 {
+        if !settings.use_slot_weights {
+            return 1.0;
+        }
+        let by_size = match self.weight_by_size {
+            Some(b) => b,
+            None => {
+                let id = self.names.add(settings.slot_weight.clone());
+                let info = self.names.info(id);
+                let k = &self.known;
+                let b = !info.opaque && info.refs.iter().all(|&n| k.is_resource(n));
+                self.weight_by_size = Some(b);
+                b
+            }
+        };
+        if !by_size {
+            let d = self.state_for(rbase, Kind::Unavailable, per);
+            self.states[d as usize].weight = None;
+            let ad = self.state_ad(d);
+            self.evaluations += 1;
+            return weight_value(settings.slot_weight.eval(Some(&ad), None));
+        }
+        if let Some(w) = self.size_weights.get(&per) {
+            return *w;
+        }
+        let mut ad = ClassAd::new();
+        ad.insert_value("Cpus", Value::Int(per.cpus));
+        ad.insert_value("Memory", Value::Int(per.memory));
+        ad.insert_value("Disk", Value::Int(per.disk));
+        ad.insert_value("GPUs", Value::Int(per.gpus));
+        self.evaluations += 1;
+        let w = weight_value(settings.slot_weight.eval(Some(&ad), None));
+        self.size_weights.insert(per, w);
         w
     }
 
@@ -432,17 +553,91 @@ impl Pool {
     }
 }
 
-/// Add slot ads to the pool (before the closure is known): intern and read
-/// the attributes the negotiator uses itself.
+fn weight_value(v: Value) -> f64 {
+    match v.as_number() {
+        Some(x) if x >= 0.0 && x.is_finite() => x,
+        _ => 1.0,
+    }
+}
+
+/// Whether `text` surely refers to no attribute: a number, a plain
+/// string, or a boolean/undefined/error literal. Such values need no
+/// parsing to know they add nothing to the reference graph.
+fn ref_free(text: &str) -> bool {
+    let t = text.trim().as_bytes();
+    let Some(&first) = t.first() else { return false };
+    if first == b'"' {
+        if t.len() < 2 || t[t.len() - 1] != b'"' || t[t.len() - 2] == b'\\' {
+            return false;
+        }
+        let inner = &t[1..t.len() - 1];
+        return !inner.iter().enumerate().any(|(i, &c)| c == b'"' && (i == 0 || inner[i - 1] != b'\\'));
+    }
+    if [&b"true"[..], b"false", b"undefined", b"error"].iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        return true;
+    }
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return false;
+    }
+    let mut digit = false;
+    for (i, &c) in t.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => digit = true,
+            b'+' | b'-' | b'.' => {}
+            b'e' | b'E' if i > 0 && (t[i - 1].is_ascii_digit() || t[i - 1] == b'.') => {}
+            _ => return false,
+        }
+    }
+    digit
+}
+
+/// The value of a literal's text, without parsing it as an expression.
+fn literal_value(text: &str) -> Option<Value> {
+    let t = text.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(Value::Int(i));
+    }
+    if t.starts_with('"') {
+        return proto::collector::unquote(t).map(|s| Value::string(&s));
+    }
+    match t.to_ascii_lowercase().as_str() {
+        "true" => Some(Value::Bool(true)),
+        "false" => Some(Value::Bool(false)),
+        "undefined" => Some(Value::Undefined),
+        _ => None,
+    }
+}
+
+/// Add slot ads to the pool (before the closure is known): learn their
+/// names, record the references of their non-literal expressions, and
+/// read the attributes the negotiator uses itself.
 pub fn ingest_slots(pool: &mut Pool, ads: &[WireAd]) {
     for (i, ad) in ads.iter().enumerate() {
         let what = || format!("slot ad {}", ad.get("Name").unwrap_or("(no Name)"));
-        let attrs = pool.intern_ad(ad, &what);
+        let mut names = Vec::with_capacity(ad.len());
+        for (pos, (k, v)) in ad.0.iter().enumerate() {
+            let n = pool.name_at(pos, k);
+            if !ref_free(v) {
+                pool.expr_of(n, k, v, &what);
+            }
+            names.push(n);
+        }
         let k = &pool.known;
         let (kn, kstate, ktype, kpart, koff, kru, kag) =
             (k.name, k.state, k.slot_type, k.partitionable, k.offline, k.remote_user, k.accounting_group);
         let (kc, km, kd, kg) = (k.cpus, k.memory, k.disk, k.gpus);
-        let name = match pool.value_of(&attrs, kn) {
+        let get = |pool: &mut Pool, n: NameId| -> Value {
+            let Some(pos) = names.iter().position(|&x| x == n) else { return Value::Undefined };
+            let text = &ad.0[pos].1;
+            if let Some(v) = literal_value(text) {
+                return v;
+            }
+            // Not a plain literal: evaluate it in the whole ad.
+            let attrs = pool.intern_ad(ad, &what);
+            pool.evaluations += 1;
+            pool.build_ad(&attrs, None).eval_attr(pool.names.name_text(n))
+        };
+        let name = match get(pool, kn) {
             Value::String(s) => s.to_string(),
             _ => {
                 pool.problems.push(format!("a slot ad without a Name was left out ({} attributes)", ad.len()));
@@ -450,11 +645,11 @@ pub fn ingest_slots(pool: &mut Pool, ads: &[WireAd]) {
             }
         };
         let text = |v: Value| v.as_str().map(str::to_string);
-        let state = text(pool.value_of(&attrs, kstate));
-        let slot_type = text(pool.value_of(&attrs, ktype));
-        let partitionable = pool.value_of(&attrs, kpart).as_bool() == Some(true)
+        let state = text(get(pool, kstate));
+        let slot_type = text(get(pool, ktype));
+        let partitionable = get(pool, kpart).as_bool() == Some(true)
             || slot_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Partitionable"));
-        let offline = pool.value_of(&attrs, koff).as_bool() == Some(true);
+        let offline = get(pool, koff).as_bool() == Some(true);
         let dynamic = slot_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Dynamic"));
         let state_is = |s: &str| state.as_deref().map_or(s == "Unclaimed", |x| x.eq_ignore_ascii_case(s));
         let kind = if offline {
@@ -468,22 +663,23 @@ pub fn ingest_slots(pool: &mut Pool, ads: &[WireAd]) {
         } else {
             Kind::Static
         };
-        let mut num = |n: NameId| match pool.value_of(&attrs, n) {
+        let num = |pool: &mut Pool, n: NameId| match get(pool, n) {
             Value::Int(i) => i,
             Value::Real(r) if r.is_finite() => r.floor() as i64,
             Value::Bool(b) => b as i64,
             _ => 0,
         };
-        let res = Res { cpus: num(kc), memory: num(km), disk: num(kd), gpus: num(kg) };
+        let res = Res { cpus: num(pool, kc), memory: num(pool, km), disk: num(pool, kd), gpus: num(pool, kg) };
         let principal = if kind == Kind::Claimed {
-            text(pool.value_of(&attrs, kag)).or_else(|| text(pool.value_of(&attrs, kru)))
+            text(get(pool, kag)).or_else(|| text(get(pool, kru)))
         } else {
             None
         };
         pool.slots.push(Slot {
             input: i,
             name,
-            attrs,
+            names,
+            attrs: Vec::new(),
             kind,
             res,
             principal,
@@ -494,6 +690,29 @@ pub fn ingest_slots(pool: &mut Pool, ads: &[WireAd]) {
             excluded: false,
         });
     }
+}
+
+/// Once the closure is known: intern the attributes matchmaking reads.
+pub fn keep_attrs(pool: &mut Pool, ads: &[WireAd]) {
+    for i in 0..pool.slots.len() {
+        let ad = &ads[pool.slots[i].input];
+        let what = || format!("slot ad {}", pool_name(ad));
+        let names = std::mem::take(&mut pool.slots[i].names);
+        let mut attrs = Vec::with_capacity(24);
+        for (pos, &n) in names.iter().enumerate() {
+            let keep = pool.opaque || pool.need_any.get(n as usize).copied().unwrap_or(false) || pool.known.is_resource(n);
+            if keep {
+                let (k, v) = &ad.0[pos];
+                let e = pool.expr_of(n, k, v, &what);
+                attrs.push((n, e));
+            }
+        }
+        pool.slots[i].attrs = attrs;
+    }
+}
+
+fn pool_name(ad: &WireAd) -> &str {
+    ad.get("Name").unwrap_or("(no Name)")
 }
 
 /// Once the closure is known: group slots into rbases, mbases and states.
@@ -510,7 +729,7 @@ pub fn group_slots(pool: &mut Pool, settings: &Settings) {
                 let next = mindex.len() as u32;
                 let mbase = *mindex.entry(mkey).or_insert(next);
                 let r = pool.rbases.len() as u32;
-                pool.rbases.push(RBase { rep: i as u32, mbase });
+                pool.rbases.push(RBase { rep: i as u32, mbase, ad: None });
                 rindex.insert(rkey, r);
                 r
             }
@@ -540,6 +759,18 @@ pub fn group_slots(pool: &mut Pool, settings: &Settings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ref_free_texts_are_literals_only() {
+        for t in ["1", "-2.5", "1e5", "\"LINUX\"", "\"a\\\"b\"", "True", "undefined", " 42 "] {
+            assert!(ref_free(t), "{t}");
+        }
+        for t in ["Cpus", "e", "e1", "1 + x", "\"a\" + \"b\"", "\"a\" == b", "\"open", "START && x", "-x", ""] {
+            assert!(!ref_free(t), "{t}");
+        }
+        assert_eq!(literal_value("\"slot1@h\"").and_then(|v| v.as_str().map(str::to_string)).as_deref(), Some("slot1@h"));
+        assert_eq!(literal_value("16").and_then(|v| v.as_int()), Some(16));
+    }
 
     #[test]
     fn fits_counts_whole_jobs_of_every_requested_resource() {

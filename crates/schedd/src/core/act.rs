@@ -169,9 +169,15 @@ impl Schedd {
             Phase::Running(claim) => {
                 self.stop_running(id, claim, Stop::Hold, Signal::Vacate);
             }
+            Phase::Queued(claim) => self.drop_queued(id, claim, Stop::Hold),
             Phase::Stopping(claim, _) => {
                 if let Some(j) = self.jobs.get_mut(id) {
                     j.phase = Phase::Stopping(claim, Stop::Hold);
+                }
+            }
+            Phase::Dropping(claim, _) => {
+                if let Some(j) = self.jobs.get_mut(id) {
+                    j.phase = Phase::Dropping(claim, Stop::Hold);
                 }
             }
             _ => {
@@ -192,7 +198,7 @@ impl Schedd {
         if job.status != JobStatus::Held {
             return ActOutcome::BadStatus;
         }
-        if matches!(job.phase, Phase::Stopping(..)) {
+        if matches!(job.phase, Phase::Stopping(..) | Phase::Dropping(..)) {
             // Still stopping on its slot: release once it has stopped.
             return ActOutcome::BadStatus;
         }
@@ -233,9 +239,19 @@ impl Schedd {
                 self.stop_running(id, claim, Stop::Remove, Signal::Vacate);
                 ed.commit(&mut self.out.changes);
             }
+            Phase::Queued(claim) => {
+                self.drop_queued(id, claim, Stop::Remove);
+                ed.commit(&mut self.out.changes);
+            }
             Phase::Stopping(claim, _) => {
                 if let Some(j) = self.jobs.get_mut(id) {
                     j.phase = Phase::Stopping(claim, Stop::Remove);
+                }
+                ed.commit(&mut self.out.changes);
+            }
+            Phase::Dropping(claim, _) => {
+                if let Some(j) = self.jobs.get_mut(id) {
+                    j.phase = Phase::Dropping(claim, Stop::Remove);
                 }
                 ed.commit(&mut self.out.changes);
             }
@@ -257,7 +273,7 @@ impl Schedd {
             return ActOutcome::BadStatus;
         }
         let phase = job.phase.clone();
-        if let Phase::Running(claim) | Phase::Stopping(claim, _) = phase {
+        if let Phase::Running(claim) | Phase::Stopping(claim, _) | Phase::Queued(claim) | Phase::Dropping(claim, _) = phase {
             if let Some(c) = self.drop_claim(claim) {
                 self.out.actions.push(Action::Release {
                     startd: c.startd.clone(),
@@ -278,6 +294,10 @@ impl Schedd {
         match job.phase.clone() {
             Phase::Running(claim) => {
                 self.stop_running(id, claim, Stop::Vacate, signal);
+                ActOutcome::Done
+            }
+            Phase::Queued(claim) => {
+                self.drop_queued(id, claim, Stop::Vacate);
                 ActOutcome::Done
             }
             Phase::Stopping(claim, _) if signal == Signal::Kill => {
@@ -316,6 +336,14 @@ impl Schedd {
             j.phase = Phase::Stopping(claim, stop);
         }
         self.signal_claim(id, claim, signal);
+    }
+
+    /// Ask the startd to drop a job queued on a claim before it starts.
+    fn drop_queued(&mut self, id: JobId, claim: u32, stop: Stop) {
+        if let Some(j) = self.jobs.get_mut(id) {
+            j.phase = Phase::Dropping(claim, stop);
+        }
+        self.signal_claim(id, claim, Signal::Kill);
     }
 
     fn signal_claim(&mut self, id: JobId, claim: u32, signal: Signal) {
@@ -400,7 +428,7 @@ impl Schedd {
         let sys = self.cfg.system.clone();
         for id in ids {
             let Some(job) = self.jobs.get(id) else { continue };
-            if matches!(job.phase, Phase::Stopping(..) | Phase::Matching(_)) {
+            if matches!(job.phase, Phase::Stopping(..) | Phase::Dropping(..) | Phase::Matching(_) | Phase::Queued(_)) {
                 continue;
             }
             let status = job.status;

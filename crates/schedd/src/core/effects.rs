@@ -4,15 +4,18 @@
 //! after a batch of events and carries it out in this order, which is what
 //! makes the queue, the user logs and the execute side agree after a crash:
 //!
-//! 1. `log_before`: events that end a run (evicted, terminated, held or
+//! 1. `pre_changes`: jobs that started running are committed as Running
+//!    first, so that their executing event is never in a log whose job the
+//!    queue still calls Idle;
+//! 2. `log_before`: the executing events of those jobs, then events that end a run (evicted, terminated, held or
 //!    aborted while running) are written to the user logs first, so a
 //!    restarted schedd that finds the job still `Running` in the queue can
 //!    read its log and see how the run ended;
-//! 2. `history`: finished job ads are appended to the history store;
-//! 3. `changes`: one transaction on the durable queue;
-//! 4. `log_after`: every other event (submitted, executing, held or
-//!    released while not running);
-//! 5. `actions`: answers to the requests of the batch (only now, after the
+//! 3. `history`: finished job ads are appended to the history store;
+//! 4. `changes`: one transaction on the durable queue;
+//! 5. `log_after`: every other event (submitted, held or released while
+//!    not running, aborted while idle);
+//! 6. `actions`: answers to the requests of the batch (only now, after the
 //!    commit) and messages to startds and the negotiator.
 
 use std::path::Path;
@@ -56,7 +59,8 @@ pub enum Reply {
     Submit(Result<SubmitResponse, ApiError>),
     Act(Result<ActResponse, ApiError>),
     Edit(Result<EditResponse, ApiError>),
-    Exit(Result<ExitAck, ApiError>),
+    /// One ack per reported exit, in order.
+    Events(Result<Vec<ExitAck>, ApiError>),
     /// How many of the offered matches the schedd will try to claim.
     Matches(Result<usize, ApiError>),
 }
@@ -68,8 +72,8 @@ pub enum Action {
     /// Ask a startd for a claim; the outcome comes back through
     /// [`super::Schedd::on_claim_result`] with the same token.
     RequestClaim { token: Token, startd: Arc<Address>, req: RequestClaim },
-    /// Start a job on a claim; a failure comes back through
-    /// [`super::Schedd::on_claim_lost`].
+    /// Queue a job on a claim; a refusal comes back through
+    /// [`super::Schedd::on_activate_failed`].
     Activate { startd: Arc<Address>, req: Activate },
     Signal { startd: Arc<Address>, req: SignalJob },
     Release { startd: Arc<Address>, req: ReleaseClaim },
@@ -90,6 +94,7 @@ pub struct HistoryEntry {
 /// Everything one batch of events asks for, in the order it is carried out.
 #[derive(Debug, Default)]
 pub struct Effects {
+    pub pre_changes: Vec<Change>,
     pub log_before: Vec<LogEntry>,
     pub history: Vec<HistoryEntry>,
     pub changes: Vec<Change>,
@@ -99,7 +104,8 @@ pub struct Effects {
 
 impl Effects {
     pub fn is_empty(&self) -> bool {
-        self.log_before.is_empty()
+        self.pre_changes.is_empty()
+            && self.log_before.is_empty()
             && self.history.is_empty()
             && self.changes.is_empty()
             && self.log_after.is_empty()

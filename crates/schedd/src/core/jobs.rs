@@ -39,10 +39,14 @@ pub enum Phase {
     Quiet,
     /// A claim was requested for it; the ad still says Idle.
     Matching(u64),
-    /// Activated on a claim.
+    /// Sent to a claim, waiting there for its turn; the ad still says Idle.
+    Queued(ClaimKey),
+    /// Started on a claim.
     Running(ClaimKey),
     /// Running, and asked to stop.
     Stopping(ClaimKey, Stop),
+    /// Queued on a claim (not started), and asked to be dropped from it.
+    Dropping(ClaimKey, Stop),
 }
 
 #[derive(Debug, Clone)]

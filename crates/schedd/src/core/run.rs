@@ -1,19 +1,24 @@
-//! Running jobs: answering the negotiator, claiming matched slots,
-//! starting jobs on claims, and what happens when a job's run ends — the
-//! shadow's duties, without a process per job.
+//! Running jobs: answering the negotiator, claiming matched slots, feeding
+//! claims with jobs, and what happens when a job starts and when its run
+//! ends — the shadow's duties, without a process per job.
 //!
-//! Claim reuse: when a job on a claim ends, the claim's next job (an idle
-//! job of the same shape and owner, or of another shape of that owner that
-//! the slot accepts) is started on it in the same answer to the startd,
-//! without a negotiation cycle. A claim with no more work is released, and
-//! the negotiator is woken if other shapes are still idle.
+//! A claim holds its running job plus up to `queue_depth` queued ones
+//! (`proto::startd`, the claim protocol). A queued job is still Idle in the
+//! queue; it becomes Running when the startd reports that it started.
+//!
+//! Claim reuse: when a job on a claim ends, the ack to the startd's report
+//! carries the claim's next job (an idle job of the same shape and owner,
+//! or of another shape of that owner that the slot accepts), so the claim
+//! stays full without a negotiation cycle. A claim with no more work is
+//! released, and the negotiator is woken if other shapes are still idle.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use classad::{ClassAd, Expr};
 use proto::address::Address;
-use proto::startd::{Activate, ExitAck, JobExit, ReleaseClaim, RequestClaim};
-use proto::{ApiError, JobId, JobStatus};
+use proto::startd::{Activate, ClaimEvents, ExitAck, JobExit, ReleaseClaim, RequestClaim};
+use proto::{JobId, JobStatus};
 
 use super::ads::{boolean, int, real, string, AdExt, AdStore};
 use super::autocluster::{slot_refs_to_job, AcId, NO_AC};
@@ -29,8 +34,8 @@ pub struct IdleGroup {
     /// The id to name it by in a match.
     pub id: u64,
     pub owner: String,
-    /// The submitter: `owner@uid_domain`.
-    pub user: String,
+    /// The accounting principal: `AccountingGroup`, else `owner@uid_domain`.
+    pub submitter: String,
     pub count: usize,
     /// A job of the group whose ad represents it.
     pub representative: JobId,
@@ -43,7 +48,7 @@ pub struct MatchOffer {
     pub group: u64,
     pub slot_name: String,
     pub startd: Address,
-    /// The slot's ad, when the negotiator sends it (learned for autoclustering).
+    /// The slot's ad, when known (learned for autoclustering).
     pub slot_ad: Option<ClassAd>,
     /// How many jobs of the group the slot can take (a partitionable slot may take several).
     pub count: usize,
@@ -54,34 +59,51 @@ pub struct MatchOffer {
 pub struct Granted {
     pub claim_id: String,
     pub slot: ClassAd,
+    pub queue_depth: u32,
+    pub lease_secs: u64,
 }
 
 /// How a run ended, in the core's terms.
 enum RunEnd<'a> {
     /// The startd reported the job's end.
     Exit(&'a JobExit, &'a [(String, Expr)]),
-    /// The claim is gone (the startd forgot it, could not be reached, the
-    /// activation failed): the job did not finish.
+    /// The claim is gone (the startd forgot it or could not be reached):
+    /// the job did not finish.
     Lost(&'a str),
 }
 
+const RECENT_ACKS: usize = 8;
+
 impl Schedd {
-    /// The idle autoclusters (for `/v1/negotiate/requests`).
-    pub fn idle_groups(&self) -> Vec<IdleGroup> {
-        self.acs
+    /// The idle autoclusters (for `/v1/negotiate/requests`), each owner's in
+    /// the order it wants them run (job priority, then age).
+    pub fn idle_groups(&self, store: &dyn AdStore) -> Vec<IdleGroup> {
+        let mut out: Vec<(i32, JobId, IdleGroup)> = self
+            .acs
             .with_idle()
             .filter_map(|(id, ac)| {
+                let (std::cmp::Reverse(prio), first) = *ac.idle.iter().next()?;
                 let owner = self.owner_name(ac.owner).to_string();
-                Some(IdleGroup {
-                    id: self.acs.public_id(id),
-                    user: format!("{owner}@{}", self.cfg.uid_domain),
-                    owner,
-                    count: ac.idle.len(),
-                    representative: ac.first_idle()?,
-                    attrs: ac.attrs.clone(),
-                })
+                let submitter = self
+                    .ad(store, first)
+                    .and_then(|ad| ad.string("AccountingGroup"))
+                    .unwrap_or_else(|| format!("{owner}@{}", self.cfg.uid_domain));
+                Some((
+                    prio,
+                    first,
+                    IdleGroup {
+                        id: self.acs.public_id(id),
+                        submitter,
+                        owner,
+                        count: ac.idle.len(),
+                        representative: first,
+                        attrs: ac.attrs.clone(),
+                    },
+                ))
             })
-            .collect()
+            .collect();
+        out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        out.into_iter().map(|(_, _, g)| g).collect()
     }
 
     /// Slots the negotiator matched: request a claim for each job it can take.
@@ -95,24 +117,18 @@ impl Schedd {
             }
             let Some(ac) = self.acs.from_public(offer.group) else { continue };
             let startd = Arc::new(offer.startd.clone());
+            let mut took = false;
             for _ in 0..offer.count {
                 let Some(owner) = self.acs.get(ac).map(|a| a.owner) else { break };
                 let Some(job) = self.acs.get(ac).and_then(|a| a.first_idle()) else { break };
-                let Some(ad) = self.ad(store, job) else {
-                    // Not in the store (cannot happen for a committed job): leave it alone.
-                    self.unidle(job);
-                    continue;
-                };
                 self.unidle(job);
+                let Some(ad) = self.ad(store, job) else { continue };
                 let t = self.token();
                 if let Some(j) = self.jobs.get_mut(job) {
                     j.phase = Phase::Matching(t);
                     j.ac = ac;
                 }
-                self.matches.insert(
-                    t,
-                    PendingMatch { job, ac, owner, startd: startd.clone(), slot_name: offer.slot_name.clone() },
-                );
+                self.matches.insert(t, PendingMatch { job, ac, owner, startd: startd.clone(), slot_name: offer.slot_name.clone() });
                 let wire = self.wire_ad(&ad, job.cluster);
                 self.out.actions.push(Action::RequestClaim {
                     token: t,
@@ -120,11 +136,14 @@ impl Schedd {
                     req: RequestClaim {
                         slot_name: offer.slot_name.clone(),
                         schedd: self.cfg.address.clone(),
-                        schedd_name: None,
+                        schedd_name: Some(self.cfg.name.clone()),
                         job: wire,
                         lease_secs: Some(self.cfg.claim_lease),
                     },
                 });
+                took = true;
+            }
+            if took {
                 accepted += 1;
             }
         }
@@ -149,6 +168,12 @@ impl Schedd {
         }
     }
 
+    /// Slot names of matches that could not be claimed since the last call
+    /// (sent with the next reschedule so the negotiator forgets them).
+    pub fn take_failed_matches(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.failed_matches)
+    }
+
     /// The answer to a claim request.
     pub fn on_claim_result(&mut self, store: &dyn AdStore, token: Token, result: Result<Granted, String>, now: i64) {
         let Some(pm) = self.matches.remove(&token) else {
@@ -159,6 +184,9 @@ impl Schedd {
         match result {
             Err(reason) => {
                 tracing::info!("claim for job {} on {} refused: {reason}", pm.job, pm.slot_name);
+                if !self.failed_matches.contains(&pm.slot_name) {
+                    self.failed_matches.push(pm.slot_name.clone());
+                }
                 if still_ours {
                     if let Some(ad) = self.ad(store, pm.job) {
                         self.make_idle(pm.job, &ad);
@@ -179,16 +207,26 @@ impl Schedd {
                     slot: Arc::new(g.slot),
                     owner: pm.owner,
                     ac: pm.ac,
-                    job: None,
+                    jobs: VecDeque::new(),
+                    depth: g.queue_depth,
+                    lease: g.lease_secs,
                     alive_failures: 0,
-                    last_ack: None,
+                    recent_acks: VecDeque::new(),
                 });
-                let job = if still_ours { Some(pm.job) } else { self.next_for_claim(store, key) };
-                match job {
+                let _ = now;
+                let first = if still_ours { Some(pm.job) } else { self.next_for_claim(store, key) };
+                match first {
                     Some(job) => {
-                        if let Some(act) = self.start_on_claim(store, key, job, now) {
-                            let startd = pm.startd.clone();
-                            self.out.actions.push(Action::Activate { startd, req: act });
+                        if let Some(act) = self.queue_on_claim(store, key, job) {
+                            self.out.actions.push(Action::Activate { startd: pm.startd.clone(), req: act });
+                        }
+                        // Fill the claim's queue so the next job starts the moment this one ends.
+                        while self.claim(key).is_some_and(|c| c.jobs.len() < 1 + c.depth as usize) {
+                            let Some(next) = self.next_for_claim(store, key) else { break };
+                            match self.queue_on_claim(store, key, next) {
+                                Some(act) => self.out.actions.push(Action::Activate { startd: pm.startd.clone(), req: act }),
+                                None => break,
+                            }
                         }
                     }
                     None => self.release_claim(key),
@@ -197,23 +235,39 @@ impl Schedd {
         }
     }
 
-    /// Start `job` on claim `key`: the job becomes Running; the activation to send.
-    fn start_on_claim(&mut self, store: &dyn AdStore, key: ClaimKey, job: JobId, now: i64) -> Option<Activate> {
-        let claim = self.claim(key)?.clone();
+    /// Send `job` to claim `key`: it waits there (Idle in the queue) until
+    /// the startd starts it. The activation to send.
+    fn queue_on_claim(&mut self, store: &dyn AdStore, key: ClaimKey, job: JobId) -> Option<Activate> {
+        let claim_id = self.claim(key)?.id.to_string();
         let ad = self.ad(store, job)?;
         self.unidle(job);
+        let wire = self.wire_ad(&ad, job.cluster);
+        if let Some(j) = self.jobs.get_mut(job) {
+            j.phase = Phase::Queued(key);
+        }
+        if let Some(c) = self.claim_mut(key) {
+            c.jobs.push_back(job);
+        }
+        Some(Activate { claim_id, job_id: job, job: wire })
+    }
+
+    /// The startd started a queued job: it is Running from now on.
+    fn on_started(&mut self, store: &dyn AdStore, key: ClaimKey, job: JobId, time: f64, now: i64) {
+        let Some(claim) = self.claim(key).cloned() else { return };
+        let Some(ad) = self.ad(store, job) else { return };
         let mut ed = Edits::new(job, Some(ad.clone()));
         self.set_status(&mut ed, JobStatus::Running, now);
+        let started = if time > 0.0 { time as i64 } else { now };
         if ed.ad().get("JobStartDate").is_none() {
-            ed.set("JobStartDate", int(now));
+            ed.set("JobStartDate", int(started));
         }
         if ed.ad().get("FirstJobMatchDate").is_none() {
-            ed.set("FirstJobMatchDate", int(now));
+            ed.set("FirstJobMatchDate", int(started));
         }
-        ed.set("JobCurrentStartDate", int(now));
-        ed.set("JobCurrentStartExecutingDate", int(now));
-        ed.set("ShadowBday", int(now));
-        ed.set("LastMatchTime", int(now));
+        ed.set("JobCurrentStartDate", int(started));
+        ed.set("JobCurrentStartExecutingDate", int(started));
+        ed.set("ShadowBday", int(started));
+        ed.set("LastMatchTime", int(started));
         ed.set("RemoteHost", string(&claim.slot_name));
         ed.set("CurrentHosts", int(1));
         ed.set("ClaimId", string(&claim.id));
@@ -222,17 +276,15 @@ impl Schedd {
         ed.bump("JobRunCount");
         ed.bump("NumShadowStarts");
         ed.bump("NumJobMatches");
-        let wire = self.wire_ad(ed.ad(), job.cluster);
         let path = self.log_path(Some(&ad), job);
-        self.log_after(&path, events::executing(job, now, &claim.host, &claim.slot_name, Some(&claim.slot)));
-        ed.commit(&mut self.out.changes);
+        // Committed before its executing event is written (see `effects`).
+        ed.commit(&mut self.out.pre_changes);
+        self.log_before(&path, events::executing(job, started, &claim.host, &claim.slot_name, Some(&claim.slot)));
         if let Some(j) = self.jobs.get_mut(job) {
-            j.phase = Phase::Running(key);
+            if matches!(j.phase, Phase::Queued(_)) {
+                j.phase = Phase::Running(key);
+            }
         }
-        if let Some(c) = self.claim_mut(key) {
-            c.job = Some(job);
-        }
-        Some(Activate { claim_id: claim.id.to_string(), job_id: job, job: wire })
     }
 
     /// The next idle job claim `key` can run: same shape first, then
@@ -256,11 +308,11 @@ impl Schedd {
             let Some(ad) = self.ad(store, job) else { continue };
             if classad::symmetric_match(&ad, &slot) {
                 // The claim now serves the other shape.
-                if let Some(a) = self.acs.get_mut(ac) {
-                    a.claims = a.claims.saturating_sub(1);
-                }
                 if let Some(a) = self.acs.get_mut(other) {
                     a.claims += 1;
+                }
+                if let Some(a) = self.acs.get_mut(ac) {
+                    a.claims = a.claims.saturating_sub(1);
                 }
                 if let Some(c) = self.claim_mut(key) {
                     c.ac = other;
@@ -272,6 +324,7 @@ impl Schedd {
         None
     }
 
+    /// Give a claim back now (nothing runs on it).
     fn release_claim(&mut self, key: ClaimKey) {
         if let Some(c) = self.drop_claim(key) {
             self.out.actions.push(Action::Release { startd: c.startd.clone(), req: ReleaseClaim { claim_id: c.id.to_string() } });
@@ -281,72 +334,177 @@ impl Schedd {
         }
     }
 
-    /// A startd reports that the job on one of our claims ended.
-    /// `updates` are the report's attribute updates, already parsed.
-    pub fn on_job_exit(&mut self, store: &dyn AdStore, exit: &JobExit, updates: &[(String, Expr)], now: i64, token: Token) {
-        let Some(&key) = self.claim_by_id.get(exit.claim_id.as_str()) else {
-            let e = ApiError::not_found(format!("claim {} is not one of this schedd's claims", exit.claim_id))
-                .with_hint("release it: the schedd restarted or gave the claim up");
-            self.reply(token, Reply::Exit(Err(e)));
-            return;
-        };
-        let Some(claim) = self.claim(key) else { return };
-        if claim.job != Some(exit.job_id) {
-            // A report already handled (sent again): answer as before.
-            let ack = match &claim.last_ack {
-                Some((j, ack)) if *j == exit.job_id => ack.clone(),
-                _ => ExitAck::default(),
-            };
-            self.reply(token, Reply::Exit(Ok(ack)));
-            return;
+    /// A startd's report: jobs that started, jobs that ended, claims lost.
+    /// `updates[i]` are the parsed attribute updates of `events.exits[i]`.
+    pub fn on_claim_events(&mut self, store: &dyn AdStore, events: &ClaimEvents, updates: &[Vec<(String, Expr)>], now: i64, token: Token) {
+        for st in &events.started {
+            let Some(&key) = self.claim_by_id.get(st.claim_id.as_str()) else { continue };
+            match self.jobs.get(st.job_id).map(|j| j.phase.clone()) {
+                Some(Phase::Queued(k)) if k == key => self.on_started(store, key, st.job_id, st.time, now),
+                Some(Phase::Dropping(k, stop)) if k == key => {
+                    // Asked to stop while it waited, it started anyway: its
+                    // exit will say how it ended. The log records the start.
+                    if let Some(j) = self.jobs.get_mut(st.job_id) {
+                        j.phase = Phase::Stopping(k, stop);
+                    }
+                    let claim = self.claim(key).cloned();
+                    if let Some(c) = claim {
+                        let path = self.log_path(self.ad(store, st.job_id).as_deref(), st.job_id);
+                        let t = if st.time > 0.0 { st.time as i64 } else { now };
+                        self.log_before(&path, events::executing(st.job_id, t, &c.host, &c.slot_name, Some(&c.slot)));
+                    }
+                }
+                _ => {}
+            }
         }
-        let by_startd = exit.stopped_by_request
-            && !matches!(self.jobs.get(exit.job_id).map(|j| &j.phase), Some(Phase::Stopping(..)));
-        self.end_run(store, exit.job_id, RunEnd::Exit(exit, updates), now);
+        let mut acks = Vec::with_capacity(events.exits.len());
+        for (i, exit) in events.exits.iter().enumerate() {
+            let empty: Vec<(String, Expr)> = Vec::new();
+            let ups = updates.get(i).unwrap_or(&empty);
+            acks.push(self.on_exit(store, exit, ups, now));
+        }
+        for lost in &events.lost {
+            self.on_claim_lost(store, &lost.claim_id, &lost.reason, now);
+        }
+        self.reply(token, Reply::Events(Ok(acks)));
+    }
+
+    /// One job's end on a claim; the ack for the startd.
+    fn on_exit(&mut self, store: &dyn AdStore, exit: &JobExit, updates: &[(String, Expr)], now: i64) -> ExitAck {
+        let Some(&key) = self.claim_by_id.get(exit.claim_id.as_str()) else {
+            // Not one of our claims (we restarted, or gave it up): let it go.
+            return ExitAck { next: None, release: true };
+        };
+        let Some(claim) = self.claim(key) else { return ExitAck { next: None, release: true } };
+        let Some(pos) = claim.jobs.iter().position(|j| *j == exit.job_id) else {
+            // A report already handled (sent again): answer as before.
+            return claim.recent_acks.iter().find(|(j, _)| *j == exit.job_id).map(|(_, a)| a.clone()).unwrap_or_default();
+        };
         if let Some(c) = self.claim_mut(key) {
-            c.job = None;
+            c.jobs.remove(pos);
+        }
+        let phase = self.jobs.get(exit.job_id).map(|j| j.phase.clone());
+        let by_startd = exit.stopped_by_request && !matches!(phase, Some(Phase::Stopping(..) | Phase::Dropping(..)));
+        if exit.not_started || matches!(phase, Some(Phase::Queued(_) | Phase::Dropping(..))) {
+            self.end_unstarted(store, exit.job_id, now);
+        } else {
+            self.end_run(store, exit.job_id, RunEnd::Exit(exit, updates), now);
         }
         let ack = if by_startd {
             // The startd stopped the job on its own (shutting down, its
-            // policy): give the claim back.
-            self.release_claim_quietly(key);
-            ExitAck { next: None, release: true }
-        } else {
-            match self.next_for_claim(store, key) {
-                Some(next) => match self.start_on_claim(store, key, next, now) {
-                    Some(act) => ExitAck { next: Some(act), release: false },
-                    None => {
-                        self.release_claim_quietly(key);
-                        ExitAck { next: None, release: true }
-                    }
-                },
-                None => {
-                    self.release_claim_quietly(key);
-                    if self.acs.with_idle().next().is_some() {
-                        self.out.actions.push(Action::Reschedule);
-                    }
-                    ExitAck { next: None, release: true }
+            // policy, the lease): no more jobs for this claim.
+            let drained = self.claim(key).is_some_and(|c| c.jobs.is_empty());
+            if drained {
+                self.drop_claim(key);
+                if self.acs.with_idle().next().is_some() {
+                    self.out.actions.push(Action::Reschedule);
                 }
             }
+            ExitAck { next: None, release: true }
+        } else {
+            self.refill(store, key)
         };
         if let Some(c) = self.claim_mut(key) {
-            c.last_ack = Some((exit.job_id, ack.clone()));
+            c.recent_acks.push_back((exit.job_id, ack.clone()));
+            if c.recent_acks.len() > RECENT_ACKS {
+                c.recent_acks.pop_front();
+            }
         }
-        self.reply(token, Reply::Exit(Ok(ack)));
+        ack
     }
 
-    /// Drop a claim whose release the startd learns from our answer.
-    fn release_claim_quietly(&mut self, key: ClaimKey) {
-        self.drop_claim(key);
+    /// After an exit: the next job for the claim, or its release.
+    fn refill(&mut self, store: &dyn AdStore, key: ClaimKey) -> ExitAck {
+        let Some(claim) = self.claim(key) else { return ExitAck { next: None, release: true } };
+        let room = claim.jobs.len() < 1 + claim.depth as usize;
+        if room {
+            if let Some(next) = self.next_for_claim(store, key) {
+                if let Some(act) = self.queue_on_claim(store, key, next) {
+                    return ExitAck { next: Some(act), release: false };
+                }
+            }
+        }
+        if self.claim(key).is_some_and(|c| c.jobs.is_empty()) {
+            self.drop_claim(key);
+            if self.acs.with_idle().next().is_some() {
+                self.out.actions.push(Action::Reschedule);
+            }
+            return ExitAck { next: None, release: true };
+        }
+        ExitAck::default()
     }
 
-    /// A claim is gone without an exit report (activation or signal failed,
-    /// the startd forgot it or stopped answering).
+    /// A job that ended without having started (dropped from a claim's queue).
+    fn end_unstarted(&mut self, store: &dyn AdStore, job: JobId, now: i64) {
+        let Some(entry) = self.jobs.get(job) else { return };
+        let phase = entry.phase.clone();
+        let base = self.ad(store, job);
+        let path = self.log_path(base.as_deref(), job);
+        let ed = Edits::new(job, base);
+        match phase {
+            Phase::Stopping(_, Stop::Remove) | Phase::Dropping(_, Stop::Remove) => {
+                let reason = ed.ad().string("RemoveReason").unwrap_or_else(|| "via condor_rm".to_string());
+                self.log_before(&path, events::aborted(job, now, &reason));
+                let leave = policy::leave_in_queue(ed.ad());
+                self.finish(ed, leave);
+            }
+            Phase::Stopping(_, Stop::Hold) | Phase::Dropping(_, Stop::Hold) => {
+                let reason = ed.ad().string("HoldReason").unwrap_or_else(|| "held".to_string());
+                let code = ed.int("HoldReasonCode").unwrap_or(0);
+                let sub = ed.int("HoldReasonSubCode").unwrap_or(0);
+                self.log_before(&path, events::held(job, now, &reason, code, sub));
+                if let Some(j) = self.jobs.get_mut(job) {
+                    j.phase = Phase::Quiet;
+                }
+            }
+            Phase::Running(_) | Phase::Stopping(_, Stop::Vacate) => {
+                // We believed it started; it did not. Back to Idle.
+                self.requeue(ed, now);
+            }
+            _ => {
+                let view = ed.ad().clone();
+                if let Some(j) = self.jobs.get_mut(job) {
+                    j.ac = NO_AC;
+                }
+                if self.jobs.get(job).is_some_and(|j| j.status == JobStatus::Idle) {
+                    self.make_idle(job, &view);
+                    self.out.actions.push(Action::Reschedule);
+                } else if let Some(j) = self.jobs.get_mut(job) {
+                    j.phase = Phase::Quiet;
+                }
+            }
+        }
+    }
+
+    /// A queued activation was refused (`reason`); `lost` when the claim is
+    /// gone at the startd.
+    pub fn on_activate_failed(&mut self, store: &dyn AdStore, claim_id: &str, job: JobId, reason: &str, lost: bool, now: i64) {
+        if lost {
+            self.on_claim_lost(store, claim_id, reason, now);
+            return;
+        }
+        let Some(&key) = self.claim_by_id.get(claim_id) else { return };
+        if let Some(c) = self.claim_mut(key) {
+            c.jobs.retain(|j| *j != job);
+        }
+        self.end_unstarted(store, job, now);
+        if self.claim(key).is_some_and(|c| c.jobs.is_empty()) {
+            self.release_claim(key);
+        }
+    }
+
+    /// A claim is gone without exit reports for its jobs (the startd lost
+    /// it, forgot it, or stopped answering).
     pub fn on_claim_lost(&mut self, store: &dyn AdStore, claim_id: &str, reason: &str, now: i64) {
         let Some(&key) = self.claim_by_id.get(claim_id) else { return };
-        let job = self.claim(key).and_then(|c| c.job);
-        if let Some(job) = job {
-            self.end_run(store, job, RunEnd::Lost(reason), now);
+        let jobs: Vec<JobId> = self.claim(key).map(|c| c.jobs.iter().copied().collect()).unwrap_or_default();
+        for job in jobs {
+            let started = matches!(self.jobs.get(job).map(|j| &j.phase), Some(Phase::Running(_) | Phase::Stopping(..)));
+            if started {
+                self.end_run(store, job, RunEnd::Lost(reason), now);
+            } else {
+                self.end_unstarted(store, job, now);
+            }
         }
         self.drop_claim(key);
         if self.acs.with_idle().next().is_some() {
@@ -391,6 +549,14 @@ impl Schedd {
         }
     }
 
+    /// Every claim on `startd` is gone (a request to it could not connect).
+    pub fn on_startd_unreachable(&mut self, store: &dyn AdStore, startd: &Address, reason: &str, now: i64) {
+        let ids: Vec<String> = self.claims.iter().flatten().filter(|c| *c.startd == *startd).map(|c| c.id.to_string()).collect();
+        for id in ids {
+            self.on_claim_lost(store, &id, reason, now);
+        }
+    }
+
     /// Time passed: periodic policy and claim lease renewals when due.
     pub fn on_timer(&mut self, store: &dyn AdStore, now: i64) {
         if now >= self.next_periodic {
@@ -399,7 +565,9 @@ impl Schedd {
         }
         if now >= self.next_alive {
             let mut by_startd: Vec<(Arc<Address>, Vec<String>)> = Vec::new();
+            let mut interval = self.cfg.alive_interval.max(1);
             for c in self.claims.iter().flatten() {
+                interval = interval.min((c.lease as i64 / 3).max(1));
                 match by_startd.iter_mut().find(|(s, _)| **s == *c.startd) {
                     Some((_, ids)) => ids.push(c.id.to_string()),
                     None => by_startd.push((c.startd.clone(), vec![c.id.to_string()])),
@@ -408,7 +576,7 @@ impl Schedd {
             for (startd, claim_ids) in by_startd {
                 self.out.actions.push(Action::ClaimsAlive { startd, claim_ids });
             }
-            self.next_alive = now + self.cfg.alive_interval.max(1);
+            self.next_alive = now + interval;
         }
     }
 
@@ -470,22 +638,20 @@ impl Schedd {
             self.log_before(&path, events::image_size(job, now, img, mem, rss));
         }
         let table = events::usage_table(ed.ad(), slot.as_deref(), &usage);
-        let set_exit = |ed: &mut Edits, exit: &JobExit| {
-            match (exit.exit_code, exit.exit_signal) {
-                (Some(code), _) => {
-                    ed.set("ExitBySignal", boolean(false));
-                    ed.set("ExitCode", int(code as i64));
-                    ed.set("ExitStatus", int(code as i64));
-                    ed.delete("ExitSignal");
-                }
-                (None, Some(sig)) => {
-                    ed.set("ExitBySignal", boolean(true));
-                    ed.set("ExitSignal", int(sig as i64));
-                    ed.set("ExitReason", string(&format!("died on signal {sig}{}", signal_name(sig))));
-                    ed.delete("ExitCode");
-                }
-                (None, None) => {}
+        let set_exit = |ed: &mut Edits, exit: &JobExit| match (exit.exit_code, exit.exit_signal) {
+            (Some(code), _) => {
+                ed.set("ExitBySignal", boolean(false));
+                ed.set("ExitCode", int(code as i64));
+                ed.set("ExitStatus", int(code as i64));
+                ed.delete("ExitSignal");
             }
+            (None, Some(sig)) => {
+                ed.set("ExitBySignal", boolean(true));
+                ed.set("ExitSignal", int(sig as i64));
+                ed.set("ExitReason", string(&format!("died on signal {sig}{}", signal_name(sig))));
+                ed.delete("ExitCode");
+            }
+            (None, None) => {}
         };
         let evicted = |code: i32, reason: &str| events::evicted(job, now, code, Some(reason.to_string()), None, &usage, table.clone());
         match (phase, how) {
@@ -502,7 +668,6 @@ impl Schedd {
                         self.log_before(&path, events::aborted(job, now, &reason));
                         let leave = policy::leave_in_queue(ed.ad());
                         self.finish(ed, leave);
-                        return;
                     }
                     Stop::Hold => {
                         let reason = ed.ad().string("HoldReason").unwrap_or_else(|| "held".to_string());

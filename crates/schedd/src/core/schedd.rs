@@ -4,7 +4,7 @@
 //! edit, periodic policy), `run.rs` (negotiation, claims, job exits) and
 //! `recover.rs` (restart).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -96,12 +96,17 @@ pub struct Claim {
     pub owner: OwnerId,
     /// The shape it was claimed for.
     pub ac: AcId,
-    pub job: Option<JobId>,
+    /// Jobs activated on the claim and not yet ended, in the order the
+    /// startd runs them (the first is running or about to).
+    pub jobs: VecDeque<JobId>,
+    /// How many jobs the claim takes beyond the running one.
+    pub depth: u32,
+    /// The startd's lease on the claim, in seconds.
+    pub lease: u64,
     /// Consecutive lease renewals that could not reach the startd.
     pub alive_failures: u32,
-    /// The answer to the last exit report on this claim (sent again if the
-    /// startd repeats the report).
-    pub last_ack: Option<(JobId, proto::startd::ExitAck)>,
+    /// Answers to the latest exit reports (sent again if the startd repeats one).
+    pub recent_acks: VecDeque<(JobId, proto::startd::ExitAck)>,
 }
 
 /// A claim requested for a job, not yet granted.
@@ -139,6 +144,8 @@ pub struct Schedd {
     pub(crate) start_time: i64,
     /// Jobs found mid-way at restart, decided in `on_recovered`.
     pub(crate) recovering: Vec<JobId>,
+    /// Slots matched to us that could not be claimed (told to the negotiator).
+    pub(crate) failed_matches: Vec<String>,
 }
 
 /// Attributes that make a cluster subject to the periodic policy check.
@@ -176,6 +183,7 @@ impl Schedd {
             out: Effects::default(),
             start_time: now,
             recovering: Vec::new(),
+            failed_matches: Vec::new(),
         }
     }
 
@@ -377,6 +385,24 @@ impl Schedd {
             }
         }
         WireAd(out)
+    }
+
+    /// A job's whole ad on the wire (what a startd or the negotiator is sent).
+    pub fn job_wire(&mut self, store: &dyn AdStore, id: JobId) -> Option<WireAd> {
+        let ad = self.ad(store, id)?;
+        Some(self.wire_ad(&ad, id.cluster))
+    }
+
+    /// Where startds reach this schedd, and how submit events name it
+    /// (known once its sockets are bound).
+    pub fn set_address(&mut self, address: Address, submit_host: String) {
+        self.cfg.address = address;
+        self.cfg.submit_host = submit_host;
+    }
+
+    /// Every claim held: the startd and the claim id.
+    pub fn claims_held(&self) -> Vec<(Arc<Address>, String)> {
+        self.claims.iter().flatten().map(|c| (c.startd.clone(), c.id.to_string())).collect()
     }
 
     /// Counts of every job, by status.

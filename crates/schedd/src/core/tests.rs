@@ -10,7 +10,7 @@ use classad::{ClassAd, Expr};
 use eventlog::EventBody;
 use proto::address::Address;
 use proto::schedd::{ActOutcome, ActRequest, EditRequest, JobAction, JobSelector};
-use proto::startd::{ExitAck, JobExit};
+use proto::startd::{ClaimEvents, ExitAck, JobExit, JobStarted};
 use proto::job::JobSpec;
 use proto::{JobId, JobStatus};
 
@@ -94,6 +94,7 @@ impl Sim {
     /// Carry out the effects as the service does; return the actions.
     fn flush(&mut self) -> Vec<Action> {
         let fx = self.core.take_effects();
+        self.store.apply(fx.pre_changes);
         self.log.extend(fx.log_before);
         self.history.extend(fx.history);
         self.store.apply(fx.changes);
@@ -124,10 +125,11 @@ impl Sim {
         self.submit_as("alice", cluster_ad, procs).expect("submit accepted")
     }
 
-    /// Let the negotiator match the first idle group to a slot for `count` jobs;
-    /// grant every claim requested; return the activations sent.
-    fn negotiate(&mut self, count: usize) -> Vec<proto::startd::Activate> {
-        let groups = self.core.idle_groups();
+    /// Let the negotiator match the first idle group to a slot for `count`
+    /// jobs; grant every claim requested (each taking `depth` queued jobs
+    /// beyond the running one); return the activations sent.
+    fn negotiate_depth(&mut self, count: usize, depth: u32) -> Vec<proto::startd::Activate> {
+        let groups = self.core.idle_groups(&self.store);
         let g = groups.first().expect("an idle group").clone();
         let t = self.tok();
         let offer = MatchOffer { group: g.id, slot_name: "slot1@host".into(), startd: startd(), slot_ad: None, count };
@@ -143,7 +145,8 @@ impl Sim {
                 ))
                 .unwrap();
                 assert!(req.job.get("Cmd").is_some(), "the claim request carries the job ad");
-                self.core.on_claim_result(&self.store, token, Ok(Granted { claim_id: format!("claim{n}"), slot }), self.now);
+                let g = Granted { claim_id: format!("claim{n}"), slot, queue_depth: depth, lease_secs: 1800 };
+                self.core.on_claim_result(&self.store, token, Ok(g), self.now);
                 for a in self.flush() {
                     if let Action::Activate { req, .. } = a {
                         activations.push(req);
@@ -152,6 +155,31 @@ impl Sim {
             }
         }
         activations
+    }
+
+    /// Match, claim and start `count` jobs (one per claim, `claim1`…).
+    fn negotiate(&mut self, count: usize) -> Vec<proto::startd::Activate> {
+        let acts = self.negotiate_depth(count, 0);
+        for a in &acts {
+            self.start(&a.claim_id, a.job_id);
+        }
+        acts
+    }
+
+    fn events(&mut self, ev: ClaimEvents) -> Vec<ExitAck> {
+        let t = self.tok();
+        let ups = vec![vec![]; ev.exits.len()];
+        self.core.on_claim_events(&self.store, &ev, &ups, self.now, t);
+        let actions = self.flush();
+        match reply(&actions, t) {
+            Reply::Events(Ok(acks)) => acks,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn start(&mut self, claim: &str, job: JobId) {
+        let started = vec![JobStarted { claim_id: claim.into(), job_id: job, time: self.now as f64 }];
+        self.events(ClaimEvents { startd: "host".into(), started, ..Default::default() });
     }
 
     fn exit(&mut self, claim: &str, job: JobId, code: Option<i32>) -> ExitAck {
@@ -164,13 +192,15 @@ impl Sim {
     }
 
     fn exit_with(&mut self, e: JobExit) -> ExitAck {
-        let t = self.tok();
-        self.core.on_job_exit(&self.store, &e, &[], self.now, t);
-        let actions = self.flush();
-        match reply(&actions, t) {
-            Reply::Exit(Ok(ack)) => ack,
-            other => panic!("{other:?}"),
-        }
+        let mut acks = self.events(ClaimEvents { startd: "host".into(), exits: vec![e], ..Default::default() });
+        acks.remove(0)
+    }
+
+    /// The next job came with an ack: the startd starts it.
+    fn run_next(&mut self, ack: &ExitAck) -> Option<JobId> {
+        let next = ack.next.as_ref()?;
+        self.start(&next.claim_id, next.job_id);
+        Some(next.job_id)
     }
 
     fn act(&mut self, user: &str, action: JobAction, select: JobSelector) -> (proto::schedd::ActResponse, Vec<Action>) {
@@ -220,15 +250,15 @@ fn submit_match_claim_run_complete_and_leave_for_history() {
     assert_eq!(s.attr(jid(c, 0), "JobStatus").as_deref(), Some("1"));
     assert_eq!(s.attr(jid(c, 0), "Owner").as_deref(), Some("\"alice\""));
     assert_eq!(s.attr(jid(c, 0), "User").as_deref(), Some("\"alice@localdomain\""));
-    let groups = s.core.idle_groups();
+    let groups = s.core.idle_groups(&s.store);
     assert_eq!(groups.len(), 1);
-    assert_eq!((groups[0].count, groups[0].user.as_str()), (1, "alice@localdomain"));
+    assert_eq!((groups[0].count, groups[0].submitter.as_str()), (1, "alice@localdomain"));
 
     let acts = s.negotiate(1);
     assert_eq!(acts.len(), 1);
     assert_eq!(acts[0].job_id, jid(c, 0));
-    assert_eq!(acts[0].job.get("JobStatus"), Some("2"), "the activation carries the running ad");
-    assert_eq!(s.attr(jid(c, 0), "JobStatus").as_deref(), Some("2"));
+    assert_eq!(acts[0].job.get("Cmd"), Some("\"/bin/echo\""), "the activation carries the whole job ad");
+    assert_eq!(s.attr(jid(c, 0), "JobStatus").as_deref(), Some("2"), "running once the startd said it started");
     assert_eq!(s.attr(jid(c, 0), "RemoteHost").as_deref(), Some("\"slot1_1@host\""));
     assert_eq!(s.attr(jid(c, 0), "NumJobStarts").as_deref(), Some("1"));
 
@@ -261,10 +291,9 @@ fn a_claim_runs_the_next_job_of_the_same_shape_without_negotiating() {
     let mut ran = vec![running];
     for _ in 0..2 {
         let ack = s.exit("claim1", running, Some(0));
-        let next = ack.next.expect("the next job comes with the answer");
         assert!(!ack.release);
-        assert_eq!(next.claim_id, "claim1");
-        running = next.job_id;
+        assert_eq!(ack.next.as_ref().map(|n| n.claim_id.as_str()), Some("claim1"));
+        running = s.run_next(&ack).expect("the next job comes with the answer");
         ran.push(running);
         assert_eq!(s.core.status(running), Some(JobStatus::Running));
     }
@@ -272,7 +301,54 @@ fn a_claim_runs_the_next_job_of_the_same_shape_without_negotiating() {
     assert!(ack.release);
     assert_eq!(ran, [jid(c, 0), jid(c, 1), jid(c, 2)]);
     assert_eq!(s.history.len(), 3);
-    assert!(s.core.idle_groups().is_empty());
+    assert!(s.core.idle_groups(&s.store).is_empty());
+}
+
+#[test]
+fn a_claim_keeps_a_queued_job_so_the_next_one_starts_at_once() {
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 4);
+    // A claim that queues one job beyond the running one gets two at once.
+    let acts = s.negotiate_depth(1, 1);
+    assert_eq!(acts.iter().map(|a| a.job_id).collect::<Vec<_>>(), [jid(c, 0), jid(c, 1)]);
+    s.start("claim1", jid(c, 0));
+    assert_eq!(s.core.status(jid(c, 1)), Some(JobStatus::Idle), "queued, not running yet");
+    // Job 0 ends and job 1 starts in the same report; the ack refills the queue.
+    let mut e = JobExit::empty("claim1", jid(c, 0));
+    e.exit_code = Some(0);
+    let started = vec![JobStarted { claim_id: "claim1".into(), job_id: jid(c, 1), time: s.now as f64 }];
+    let acks = s.events(ClaimEvents { startd: "host".into(), started, exits: vec![e], lost: vec![] });
+    assert_eq!(acks[0].next.as_ref().map(|n| n.job_id), Some(jid(c, 2)));
+    assert_eq!(s.core.status(jid(c, 1)), Some(JobStatus::Running));
+    // The log of job 1 says it executed; job 0's says it terminated.
+    assert_eq!(s.events_of(jid(c, 0)), [0, 1, 5]);
+    assert_eq!(s.events_of(jid(c, 1)), [0, 1]);
+    // Job 1 ends: the queue gets the last job; then nothing is left to add.
+    let ack = s.exit("claim1", jid(c, 1), Some(0));
+    assert_eq!(ack.next.as_ref().map(|n| n.job_id), Some(jid(c, 3)));
+    s.start("claim1", jid(c, 2));
+    let ack = s.exit("claim1", jid(c, 2), Some(0));
+    assert!(ack.next.is_none() && !ack.release, "job 3 is still queued on the claim");
+    s.start("claim1", jid(c, 3));
+    let ack = s.exit("claim1", jid(c, 3), Some(0));
+    assert!(ack.release);
+    assert_eq!(s.history.len(), 4);
+}
+
+#[test]
+fn removing_a_queued_job_drops_it_from_the_claim_without_an_eviction() {
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 2);
+    s.negotiate_depth(1, 1);
+    s.start("claim1", jid(c, 0));
+    let (_, actions) = s.act("alice", JobAction::Remove, JobSelector { ids: vec![JobSpec::Job(jid(c, 1))], ..Default::default() });
+    assert!(actions.iter().any(|a| matches!(a, Action::Signal { req, .. } if req.job_id == jid(c, 1))));
+    let mut e = JobExit::empty("claim1", jid(c, 1));
+    e.not_started = true;
+    let ack = s.exit_with(e);
+    assert!(!ack.release, "job 0 still runs on the claim");
+    assert_eq!(s.events_of(jid(c, 1)), [0, 9]);
+    assert_eq!(s.history.len(), 1);
 }
 
 #[test]
@@ -307,7 +383,7 @@ fn on_exit_hold_holds_with_a_clear_reason_and_no_terminated_event() {
     assert_eq!(r.results, [(id, ActOutcome::Done)]);
     assert_eq!(s.attr(id, "JobStatus").as_deref(), Some("1"));
     assert!(s.attr(id, "HoldReason").is_none());
-    assert_eq!(s.core.idle_groups()[0].count, 1);
+    assert_eq!(s.core.idle_groups(&s.store)[0].count, 1);
     assert_eq!(s.events_of(id).last(), Some(&13));
 }
 
@@ -319,8 +395,7 @@ fn on_exit_remove_false_requeues_until_max_retries() {
     s.negotiate(1);
     let ack = s.exit("claim1", id, Some(3));
     // Requeued, and the same claim takes it again at once.
-    let next = ack.next.expect("requeued job runs again on the claim");
-    assert_eq!(next.job_id, id);
+    assert_eq!(s.run_next(&ack), Some(id), "the requeued job runs again on the claim");
     assert_eq!(s.attr(id, "NumJobStarts").as_deref(), Some("2"));
     let ack = s.exit("claim1", id, Some(3));
     assert!(ack.release);
@@ -439,7 +514,7 @@ fn refused_submits_queue_nothing_and_say_why() {
 fn a_job_matching_no_slot_stays_idle_and_a_refused_claim_puts_it_back() {
     let mut s = Sim::new();
     let c = s.submit(ECHO, 1);
-    let g = s.core.idle_groups()[0].clone();
+    let g = s.core.idle_groups(&s.store)[0].clone();
     let t = s.tok();
     s.core.on_matches(&s.store, vec![MatchOffer { group: g.id, slot_name: "slot1@host".into(), startd: startd(), slot_ad: None, count: 1 }], s.now, t);
     let token = s
@@ -450,11 +525,11 @@ fn a_job_matching_no_slot_stays_idle_and_a_refused_claim_puts_it_back() {
             _ => None,
         })
         .unwrap();
-    assert!(s.core.idle_groups().is_empty(), "a job being claimed is not offered twice");
+    assert!(s.core.idle_groups(&s.store).is_empty(), "a job being claimed is not offered twice");
     s.core.on_claim_result(&s.store, token, Err("the slot is claimed".into()), s.now);
     s.flush();
     assert_eq!(s.core.status(jid(c, 0)), Some(JobStatus::Idle));
-    assert_eq!(s.core.idle_groups()[0].count, 1);
+    assert_eq!(s.core.idle_groups(&s.store)[0].count, 1);
     // A stale group id (the negotiator's view is old) matches nothing.
     let t = s.tok();
     s.core.on_matches(&s.store, vec![MatchOffer { group: 999, slot_name: "x".into(), startd: startd(), slot_ad: None, count: 1 }], s.now, t);
@@ -481,11 +556,10 @@ fn a_lost_claim_sends_its_job_back_to_idle_with_an_evicted_event() {
     assert_eq!(s.core.status(id), Some(JobStatus::Idle));
     assert_eq!(s.events_of(id), [0, 1, 4]);
     assert_eq!(s.core.num_claims(), 0);
-    // A late exit report for the forgotten claim is refused: the startd releases it.
-    let t = s.tok();
-    s.core.on_job_exit(&s.store, &JobExit::empty("claim1", id), &[], s.now, t);
-    let acts = s.flush();
-    assert!(matches!(reply(&acts, t), Reply::Exit(Err(e)) if e.code == "not_found"));
+    // A late exit report for the forgotten claim: the startd releases it.
+    let ack = s.exit_with(JobExit::empty("claim1", id));
+    assert!(ack.release, "a late report for a forgotten claim is told to release it");
+    assert_eq!(s.core.status(id), Some(JobStatus::Idle));
 }
 
 #[test]
@@ -544,14 +618,14 @@ fn periodic_hold_fires_on_the_timer() {
             Some("\"The job attribute PeriodicHold expression 'QDate < 2000' evaluated to TRUE\"")
         );
     }
-    assert!(s.core.idle_groups().is_empty());
+    assert!(s.core.idle_groups(&s.store).is_empty());
 }
 
 #[test]
 fn qedit_changes_attributes_and_reshapes_idle_jobs() {
     let mut s = Sim::new();
     let c = s.submit(ECHO, 2);
-    assert_eq!(s.core.idle_groups().len(), 1);
+    assert_eq!(s.core.idle_groups(&s.store).len(), 1);
     let t = s.tok();
     let req = EditRequest {
         select: JobSelector { ids: vec![JobSpec::Job(jid(c, 1))], ..Default::default() },
@@ -562,7 +636,7 @@ fn qedit_changes_attributes_and_reshapes_idle_jobs() {
     let acts = s.flush();
     assert!(matches!(reply(&acts, t), Reply::Edit(Ok(r)) if r.edited == vec![jid(c, 1)]));
     assert_eq!(s.attr(jid(c, 1), "RequestMemory").as_deref(), Some("2048"));
-    assert_eq!(s.core.idle_groups().len(), 2, "the edited job is another shape now");
+    assert_eq!(s.core.idle_groups(&s.store).len(), 2, "the edited job is another shape now");
     // Protected attributes and bad values are refused.
     for (attr, value) in [("Owner", "\"bob\""), ("ProcId", "3"), ("Foo", "1 +")] {
         let t = s.tok();
@@ -625,7 +699,7 @@ fn restart_completes_a_job_whose_exit_reached_the_log_but_not_the_queue() {
     assert_eq!(n.events_of(jid(c, 2)), [4], "the abandoned run gets its evicted event");
     assert!(n.events_of(jid(c, 1)).is_empty());
     assert!(actions.contains(&Action::Reschedule));
-    assert_eq!(n.core.idle_groups()[0].count, 2);
+    assert_eq!(n.core.idle_groups(&n.store)[0].count, 2);
 }
 
 #[test]

@@ -117,6 +117,11 @@ impl Startd {
         &self.cfg
     }
 
+    /// Set an attribute every slot ad carries (`MyAddress` once bound).
+    pub fn set_common(&mut self, name: &str, expr: &str) {
+        self.cfg.facts.common.set(name, expr);
+    }
+
     fn host(&self) -> &str {
         &self.cfg.facts.host
     }

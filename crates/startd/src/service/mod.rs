@@ -1,1 +1,395 @@
-//! The startd process.
+//! The startd process: the claim endpoints, starter processes, event
+//! reports to schedds, advertising, and claim records.
+//!
+//! The core ([`Startd`]) sits behind a mutex on a current-thread runtime;
+//! every handler and task locks it, calls one `on_*` function and hands
+//! the returned actions to [`Service::apply`]. Starters are children fed
+//! through a channel per claim; reports go through one [`reporter`] task
+//! per schedd that keeps a single request in flight and batches the rest.
+
+mod config;
+mod records;
+mod reporter;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use daemon::advertise::Advertiser;
+use daemon::{ApiFailure, Settings};
+use proto::address::{Address, Daemon};
+use proto::startd::{
+    Activate, ClaimGranted, ClaimsAlive, ClaimsAliveAnswer, ReleaseClaim, RequestClaim, SignalJob, StarterCommand,
+    StarterEvent,
+};
+use proto::WireAd;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, Notify};
+
+use crate::core::{Action, Startd};
+use reporter::Reporter;
+
+/// Shared by handlers and tasks.
+pub struct Service {
+    core: Mutex<Startd>,
+    starters: Mutex<HashMap<String, mpsc::UnboundedSender<StarterCommand>>>,
+    reporters: Mutex<HashMap<Address, Arc<Reporter>>>,
+    /// Ads changed.
+    advertise: Arc<Notify>,
+    /// Claims changed (the lease timer recomputes its deadline).
+    leases: Notify,
+    /// All starters gone (for shutdown).
+    starters_gone: Notify,
+    claims_file: PathBuf,
+    host: String,
+    start_time: i64,
+    next_claim: Mutex<u64>,
+}
+
+type St = Arc<Service>;
+
+fn now() -> f64 {
+    daemon::ads::now_f64()
+}
+
+fn random_hex() -> String {
+    use std::io::Read;
+    let mut buf = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = f.read_exact(&mut buf);
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Service {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Startd> {
+        self.core.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn new_claim_id(&self) -> String {
+        let mut n = self.next_claim.lock().unwrap_or_else(|p| p.into_inner());
+        *n += 1;
+        format!("<{}>#{}#{}#{}", self.host, self.start_time, *n, random_hex())
+    }
+
+    fn reporter(self: &Arc<Self>, schedd: &Address) -> Arc<Reporter> {
+        let mut map = self.reporters.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(schedd.clone())
+            .or_insert_with(|| Reporter::spawn(schedd.clone(), self.host.clone(), Arc::downgrade(self)))
+            .clone()
+    }
+
+    /// Carry out the core's actions.
+    pub fn apply(self: &Arc<Self>, actions: Vec<Action>) {
+        for a in actions {
+            match a {
+                Action::SpawnStarter { claim_id } => self.spawn_starter(claim_id),
+                Action::Starter { claim_id, cmd } => {
+                    let map = self.starters.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(tx) = map.get(&claim_id) {
+                        let _ = tx.send(cmd);
+                    }
+                }
+                Action::CloseStarter { claim_id } => {
+                    self.starters.lock().unwrap_or_else(|p| p.into_inner()).remove(&claim_id);
+                }
+                Action::Report { schedd, report } => self.reporter(&schedd).push(report),
+                Action::AdsChanged => self.advertise.notify_one(),
+                Action::SaveClaims => {
+                    let records = self.lock().claim_records();
+                    if let Err(e) = records::save(&self.claims_file, &records) {
+                        tracing::warn!("cannot record claims in {}: {e}", self.claims_file.display());
+                    }
+                    self.leases.notify_one();
+                }
+                Action::Log(line) => tracing::info!("{line}"),
+            }
+        }
+    }
+
+    fn spawn_starter(self: &Arc<Self>, claim_id: String) {
+        use std::os::unix::process::CommandExt;
+        let slot = self.lock().slot_of_claim(&claim_id).unwrap_or_default();
+        let short = slot.split('@').next().unwrap_or(&slot).to_string();
+        let exe = match std::env::current_exe() {
+            Ok(e) => e,
+            Err(e) => {
+                let a = self.lock().on_starter_gone(&claim_id, &format!("could not be started: {e}"), now());
+                self.apply(a);
+                return;
+            }
+        };
+        let mut std_cmd = std::process::Command::new(exe);
+        std_cmd.arg0("condor_starter").arg("--slot").arg(&short);
+        let mut cmd = tokio::process::Command::from(std_cmd);
+        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).kill_on_drop(false);
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                let a = self.lock().on_starter_gone(&claim_id, &format!("could not be started: {e}"), now());
+                self.apply(a);
+                return;
+            }
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel::<StarterCommand>();
+        self.starters.lock().unwrap_or_else(|p| p.into_inner()).insert(claim_id.clone(), tx);
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else { return };
+        // Commands → starter.
+        tokio::spawn(async move {
+            while let Some(cmd) = rx.recv().await {
+                let Ok(mut line) = serde_json::to_vec(&cmd) else { continue };
+                line.push(b'\n');
+                if stdin.write_all(&line).await.is_err() {
+                    break;
+                }
+            }
+            // Dropping stdin closes the starter's input.
+        });
+        // Starter → events; then its exit.
+        let svc = self.clone();
+        tokio::spawn(async move {
+            let mut lines = tokio::io::BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                match serde_json::from_str::<StarterEvent>(&line) {
+                    Ok(ev) => {
+                        let a = svc.lock().on_starter_event(&claim_id, ev, now());
+                        svc.apply(a);
+                    }
+                    Err(e) => tracing::warn!("unreadable line from the starter of {claim_id}: {e}: {line}"),
+                }
+            }
+            let how = match child.wait().await {
+                Ok(st) => describe(st),
+                Err(e) => format!("could not be waited for: {e}"),
+            };
+            svc.starters.lock().unwrap_or_else(|p| p.into_inner()).remove(&claim_id);
+            let a = svc.lock().on_starter_gone(&claim_id, &how, now());
+            svc.apply(a);
+            if svc.lock().claim_count() == 0 {
+                svc.starters_gone.notify_waiters();
+            }
+        });
+    }
+}
+
+fn describe(st: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(c), _) => format!("exited with status {c}"),
+        (_, Some(s)) => format!("died on signal {s}"),
+        _ => "ended".into(),
+    }
+}
+
+async fn request_claim(State(s): State<St>, Json(req): Json<RequestClaim>) -> Result<Json<ClaimGranted>, ApiFailure> {
+    let id = s.new_claim_id();
+    let (granted, actions) = s.lock().on_request_claim(&req, id, now())?;
+    s.apply(actions);
+    Ok(Json(granted))
+}
+
+async fn activate(State(s): State<St>, Json(req): Json<Activate>) -> Result<Json<()>, ApiFailure> {
+    let actions = s.lock().on_activate(req, now())?;
+    s.apply(actions);
+    Ok(Json(()))
+}
+
+async fn signal(State(s): State<St>, Json(req): Json<SignalJob>) -> Result<Json<()>, ApiFailure> {
+    let actions = s.lock().on_signal(&req, now())?;
+    s.apply(actions);
+    Ok(Json(()))
+}
+
+async fn release(State(s): State<St>, Json(req): Json<ReleaseClaim>) -> Result<Json<()>, ApiFailure> {
+    let actions = s.lock().on_release(&req.claim_id, now())?;
+    s.apply(actions);
+    Ok(Json(()))
+}
+
+async fn alive(State(s): State<St>, Json(req): Json<ClaimsAlive>) -> Json<ClaimsAliveAnswer> {
+    Json(s.lock().on_alive(&req.claim_ids, now()))
+}
+
+async fn slots(State(s): State<St>) -> Json<Vec<WireAd>> {
+    Json(s.lock().slot_ads(now(), daemon::host::load_average()))
+}
+
+fn router(state: St) -> Router {
+    Router::new()
+        .route("/v1/claims", post(request_claim))
+        .route("/v1/claims/activate", post(activate))
+        .route("/v1/claims/signal", post(signal))
+        .route("/v1/claims/release", post(release))
+        .route("/v1/claims/alive", post(alive))
+        .route("/v1/slots/query", post(slots))
+        .with_state(state)
+}
+
+/// Release claims whose lease ran out, at the moment they run out.
+async fn lease_timer(s: St) {
+    loop {
+        let next = s.lock().next_deadline();
+        let wait = next.map(|t| (t - now()).max(0.0)).unwrap_or(3600.0);
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(wait)) => {
+                let a = s.lock().on_timer(now());
+                s.apply(a);
+            }
+            _ = s.leases.notified() => {}
+        }
+    }
+}
+
+/// Remove sandboxes a previous startd left behind (its starters are gone).
+fn clean_execute_dir(dir: &std::path::Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with("dir_") {
+            tracing::info!("removing the leftover sandbox {}", e.path().display());
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Run the startd until SIGTERM.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let start_time = daemon::ads::now_secs();
+    let execute = settings.execute_dir();
+    std::fs::create_dir_all(&execute).map_err(|e| anyhow::anyhow!("cannot create EXECUTE = {}: {e}", execute.display()))?;
+    clean_execute_dir(&execute);
+    let listeners = daemon::listeners_for(&settings, Daemon::Startd)?;
+    let mut addrs = vec![Address::Unix(listeners.unix.clone())];
+    if let Some(tcp) = &listeners.tcp {
+        // The real port is known once bound; the ads are refreshed then.
+        addrs.push(Address::Tcp(tcp.clone()));
+    }
+    let cfg = config::startd_config(&settings, &addrs, start_time)?;
+    let host = cfg.facts.host.clone();
+    for s in &cfg.slots {
+        tracing::info!(
+            "slot{}: {} Cpus, {} MB Memory, {} KB Disk{}",
+            s.id,
+            s.res.cpus,
+            s.res.memory_mb,
+            s.res.disk_kb,
+            if s.partitionable { " (partitionable)" } else { "" }
+        );
+    }
+    let claims_file = settings.spool_dir().join("startd_claims.json");
+    let svc: St = Arc::new(Service {
+        core: Mutex::new(Startd::new(cfg, now())),
+        starters: Mutex::new(HashMap::new()),
+        reporters: Mutex::new(HashMap::new()),
+        advertise: Arc::new(Notify::new()),
+        leases: Notify::new(),
+        starters_gone: Notify::new(),
+        claims_file: claims_file.clone(),
+        host,
+        start_time,
+        next_claim: Mutex::new(0),
+    });
+    // Claims a previous startd had are gone: say so to their schedds.
+    let previous = records::load(&claims_file);
+    if !previous.is_empty() {
+        tracing::info!("{} claims from before this startd started are gone; telling their schedds", previous.len());
+        let actions: Vec<Action> = previous
+            .into_iter()
+            .map(|(claim_id, schedd)| Action::Report {
+                schedd,
+                report: crate::core::Report::Lost(proto::startd::LostClaim { claim_id, reason: "the startd restarted".into() }),
+            })
+            .collect();
+        svc.apply(actions);
+    }
+    let _ = records::save(&claims_file, &[]);
+    tokio::spawn(lease_timer(svc.clone()));
+
+    let log_dir = settings.log_dir();
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Vec<Address>>();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let ld = log_dir.clone();
+    let server = tokio::spawn(daemon::serve(
+        router(svc.clone()),
+        listeners,
+        move |addrs| {
+            if let Err(e) = daemon::address::write_address_file(&ld, Daemon::Startd, addrs) {
+                tracing::error!("cannot write the startd's address file: {e}");
+            }
+            let _ = ready_tx.send(addrs.to_vec());
+        },
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let bound = match ready_rx.await {
+        Ok(a) => a,
+        Err(_) => {
+            return match server.await {
+                Ok(Err(e)) => Err(e),
+                _ => Err(anyhow::anyhow!("the startd's API did not start")),
+            }
+        }
+    };
+    {
+        // The bound addresses (a TCP port the kernel chose) in every ad.
+        let mut ad = WireAd::new();
+        proto::collector::set_addresses(&mut ad, &bound);
+        if let Some(a) = ad.get("MyAddress").map(str::to_string) {
+            let mut core = svc.lock();
+            core.set_common("MyAddress", &a);
+            core.set_common("StartdIpAddr", &a);
+        }
+    }
+    let addr_text = bound.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" ");
+    tracing::info!("startd listening on {addr_text}");
+    let every = Duration::from_secs(settings.int("UPDATE_INTERVAL", 300).max(1) as u64);
+    let advertiser = {
+        let svc2 = svc.clone();
+        Advertiser::spawn(settings.clone(), every, Arc::new(move || svc2.lock().slot_ads(now(), daemon::host::load_average())))
+    };
+    // Changes in the slots wake the advertiser.
+    {
+        let trigger = advertiser.trigger();
+        let notify = svc.advertise.clone();
+        tokio::spawn(async move {
+            loop {
+                notify.notified().await;
+                trigger.notify_one();
+            }
+        });
+    }
+
+    daemon::shutdown_signal().await;
+    tracing::info!("startd shutting down: vacating jobs and releasing claims");
+    let a = svc.lock().on_shutdown(now());
+    svc.apply(a);
+    let grace = Duration::from_secs(settings.int("STARTD_SHUTDOWN_GRACE", 15).max(1) as u64);
+    let wait_starters = async {
+        while svc.lock().claim_count() > 0 || !svc.starters.lock().map(|m| m.is_empty()).unwrap_or(true) {
+            tokio::select! {
+                _ = svc.starters_gone.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+    };
+    if tokio::time::timeout(grace, wait_starters).await.is_err() {
+        tracing::warn!("starters did not stop within {} s", grace.as_secs());
+    }
+    // Let the last reports reach their schedds.
+    let reporters: Vec<Arc<Reporter>> = svc.reporters.lock().map(|m| m.values().cloned().collect()).unwrap_or_default();
+    for r in reporters {
+        let _ = tokio::time::timeout(Duration::from_secs(2), r.drained()).await;
+    }
+    advertiser.stop().await;
+    let _ = stop_tx.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
+    daemon::address::remove_address_file(&log_dir, Daemon::Startd);
+    let _ = records::save(&claims_file, &[]);
+    tracing::info!("startd exiting");
+    Ok(())
+}

@@ -118,7 +118,7 @@ impl Harness {
     /// Run one cycle and record it.
     pub fn cycle(&mut self) -> &Plan {
         let input = CycleInput { now: self.now, slots: self.slots.clone(), schedds: self.schedds.clone() };
-        let plan = self.negotiator.on_cycle(&input);
+        let plan = self.negotiator.on_cycle(input.clone());
         self.recorded.push((input, plan));
         &self.recorded.last().expect("just pushed").1
     }

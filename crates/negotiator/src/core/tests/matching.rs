@@ -189,3 +189,13 @@ fn identical_autoclusters_of_two_schedds_share_evaluations_and_both_get_slots() 
     assert_eq!(plan.schedds[1].set.matches.len(), 2);
     assert_eq!(plan.stats.shapes, 1, "Cmd and Owner differ, but nothing reads them: {:?}", plan.stats);
 }
+
+#[test]
+fn the_job_attributes_slots_refer_to_are_named_for_the_schedds() {
+    let mut h = Harness::new();
+    h.add_slot(&slot("slot1@a", "Static", 1, 4096, "").replace("START = true", "START = TARGET.Owner == \"bob\" && Memory > TARGET.RequestMemory"));
+    h.add_slot(&slot("slot1@b", "Static", 1, 4096, "Rank = TARGET.Department =?= \"physics\""));
+    let prepared = h.negotiator.prepare(h.now, h.slots.clone());
+    assert_eq!(prepared.significant_attributes(), ["Department", "Owner", "RequestMemory"]);
+    assert_eq!(prepared.slots(), 2);
+}

@@ -1,0 +1,116 @@
+//! User logs: writing the events of a batch (one `write` per log file),
+//! and reading logs back at restart to learn how runs ended.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use eventlog::UserLog;
+use proto::JobId;
+
+use crate::core::{LastEvent, LogEntry};
+
+/// How many user logs stay open between batches.
+const OPEN_LOGS: usize = 256;
+
+/// Open user logs, by path.
+#[derive(Default)]
+pub struct UserLogs {
+    open: HashMap<Arc<Path>, UserLog>,
+}
+
+impl UserLogs {
+    /// Append the entries, grouped by file, keeping their order within each
+    /// file. A log that cannot be written is reported in the schedd's log;
+    /// the jobs go on.
+    pub fn write(&mut self, entries: Vec<LogEntry>) {
+        if entries.is_empty() {
+            return;
+        }
+        let mut by_path: Vec<(Arc<Path>, Vec<eventlog::Event>)> = Vec::new();
+        for e in entries {
+            match by_path.iter_mut().find(|(p, _)| *p == e.path) {
+                Some((_, evs)) => evs.push(e.event),
+                None => by_path.push((e.path, vec![e.event])),
+            }
+        }
+        for (path, events) in by_path {
+            if self.open.len() >= OPEN_LOGS && !self.open.contains_key(&path) {
+                self.open.clear();
+            }
+            let log = match self.open.get_mut(&path) {
+                Some(l) => l,
+                None => match UserLog::open(&path) {
+                    Ok(l) => self.open.entry(path.clone()).or_insert(l),
+                    Err(e) => {
+                        tracing::warn!("cannot open user log {}: {e}", path.display());
+                        continue;
+                    }
+                },
+            };
+            if let Err(e) = log.write_all(&events) {
+                tracing::warn!("cannot write user log {}: {e}", path.display());
+                self.open.remove(&path);
+            }
+        }
+    }
+}
+
+/// The last event each of `jobs` has in its log. Each file is read once.
+pub fn last_events(jobs: &[(JobId, Arc<Path>)]) -> HashMap<JobId, LastEvent> {
+    let mut by_path: HashMap<Arc<Path>, HashSet<JobId>> = HashMap::new();
+    for (id, p) in jobs {
+        by_path.entry(p.clone()).or_default().insert(*id);
+    }
+    let mut out = HashMap::new();
+    for (path, ids) in by_path {
+        let text = match std::fs::read(&path) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                tracing::warn!("cannot read user log {} at restart: {e}", path.display());
+                continue;
+            }
+        };
+        match eventlog::parse_log(&text) {
+            Ok(parsed) => {
+                for ev in parsed.events {
+                    let id = JobId { cluster: ev.id.cluster, proc: ev.id.proc };
+                    if ids.contains(&id) {
+                        let prev = out.remove(&id).unwrap_or(LastEvent::Nothing);
+                        out.insert(id, LastEvent::fold(prev, &ev.body));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("user log {} does not read as a job event log: {e}", path.display()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::events;
+
+    #[test]
+    fn batches_append_in_order_and_read_back_as_last_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let a: Arc<Path> = Arc::from(dir.path().join("a.log").as_path());
+        let b: Arc<Path> = Arc::from(dir.path().join("b.log").as_path());
+        let j0 = JobId { cluster: 1, proc: 0 };
+        let j1 = JobId { cluster: 1, proc: 1 };
+        let mut logs = UserLogs::default();
+        logs.write(vec![
+            LogEntry { path: a.clone(), event: events::submitted(j0, 0, "<x>") },
+            LogEntry { path: b.clone(), event: events::submitted(j1, 0, "<x>") },
+            LogEntry { path: a.clone(), event: events::executing(j0, 1, "<s>", "slot1@h", None) },
+        ]);
+        logs.write(vec![LogEntry { path: b.clone(), event: events::aborted(j1, 2, "via condor_rm (by user a)") }]);
+        let last = last_events(&[(j0, a.clone()), (j1, b.clone())]);
+        assert_eq!(last[&j0], LastEvent::Executing);
+        assert_eq!(last[&j1], LastEvent::Aborted);
+        let text = std::fs::read_to_string(&a).unwrap();
+        assert_eq!(text.matches("...\n").count(), 2);
+        assert!(text.find("000 (001.000.000)").unwrap() < text.find("001 (001.000.000)").unwrap());
+    }
+}
