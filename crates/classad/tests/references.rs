@@ -87,3 +87,26 @@ fn unconfigured_dialect_reads_and_evaluates_like_the_bare_library() {
     assert_eq!(lazy(Dialect::Configured), Value::string("X86_64"));
     assert_eq!(lazy(Dialect::Unconfigured), Value::Undefined);
 }
+
+#[test]
+fn eval_of_a_list_keeps_its_element_expressions() {
+    // eval() converts its argument as string() does: a list prints as
+    // written, so the result is the list of the same expressions.
+    let my = my();
+    let e = Expr::parse("eval({x, y + 1, \"s\"})").expect("parses");
+    match e.eval_lazy(Some(&my), None) {
+        classad::Lazy::List(items) => {
+            let shown: Vec<String> = items
+                .iter()
+                .map(|i| match i {
+                    classad::Lazy::Expr(e) => e.to_string(),
+                    classad::Lazy::Value(v) => v.to_string(),
+                    classad::Lazy::List(_) => "list".into(),
+                })
+                .collect();
+            assert_eq!(shown, ["x", "y + 1", "\"s\""]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(Expr::parse("size(eval({x, y}))").expect("parses").eval(Some(&my), None), Value::Int(2));
+}
