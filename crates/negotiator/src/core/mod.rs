@@ -196,9 +196,11 @@ impl Negotiator {
         self.settings = settings;
     }
 
-    /// A schedd could not claim these slots: do not hold them any longer.
-    pub fn on_failed_matches(&mut self, slots: &[String]) {
-        self.held.forget(slots);
+    /// A schedd could not claim these slots (or never got the matches):
+    /// do not hold them any longer. With `schedd`, only the matches sent to
+    /// that schedd are forgotten.
+    pub fn on_failed_matches(&mut self, schedd: Option<&str>, slots: &[String]) {
+        self.held.forget(schedd, slots);
     }
 
     /// The accountant's records aged to `now` (the records themselves age
@@ -327,9 +329,11 @@ impl Negotiator {
             self.held.hold(
                 &slot.name,
                 Held {
+                    schedd: schedds[ac.schedd].name.clone(),
                     principal: ac.submitter.clone(),
                     jobs: m.jobs,
                     per_job: m.per_job,
+                    left: m.left,
                     weight: m.weight,
                     at: now,
                     fingerprint: fingerprint(ad),

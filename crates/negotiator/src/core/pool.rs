@@ -144,6 +144,8 @@ pub struct Slot {
     pub attrs: Vec<(NameId, ExprId)>,
     pub kind: Kind,
     /// Resources as advertised (what a partitionable slot has left).
+    pub advertised: Res,
+    /// Resources free this cycle: as advertised, less what held matches took.
     pub res: Res,
     /// Who a claimed slot (or a held match) works for.
     pub principal: Option<String>,
@@ -367,31 +369,11 @@ impl Pool {
         need
     }
 
-    /// A ClassAd of interned attributes, with resources replaced by `res`.
-    pub fn build_ad(&self, attrs: &[(NameId, ExprId)], res: Option<(&Res, &Res)>) -> ClassAd {
+    /// A ClassAd of interned attributes.
+    pub fn build_ad(&self, attrs: &[(NameId, ExprId)]) -> ClassAd {
         let mut ad = ClassAd::new();
-        let k = &self.known;
         for &(n, e) in attrs {
-            let expr = match res {
-                Some((r, adv)) if k.is_resource(n) => {
-                    let (v, was) = if n == k.cpus {
-                        (r.cpus, adv.cpus)
-                    } else if n == k.memory {
-                        (r.memory, adv.memory)
-                    } else if n == k.disk {
-                        (r.disk, adv.disk)
-                    } else {
-                        (r.gpus, adv.gpus)
-                    };
-                    if v == was {
-                        self.names.get(e).clone()
-                    } else {
-                        Expr::literal(Value::Int(v))
-                    }
-                }
-                _ => self.names.get(e).clone(),
-            };
-            ad.insert_name(self.names.name_obj(n).clone(), expr);
+            ad.insert_name(self.names.name_obj(n).clone(), self.names.get(e).clone());
         }
         ad
     }
@@ -449,7 +431,7 @@ impl Pool {
             return ad.clone();
         }
         let rep = &self.slots[self.rbases[r as usize].rep as usize];
-        let ad = Arc::new(self.build_ad(&rep.attrs, None));
+        let ad = Arc::new(self.build_ad(&rep.attrs));
         self.rbases[r as usize].ad = Some(ad.clone());
         ad
     }
@@ -462,7 +444,8 @@ impl Pool {
         }
         let (rbase, res) = (self.states[s as usize].rbase, self.states[s as usize].res);
         let base = self.rbase_ad(rbase);
-        let adv = self.slots[self.rbases[rbase as usize].rep as usize].res;
+        // The rbase's ad says what its representative advertised.
+        let adv = self.slots[self.rbases[rbase as usize].rep as usize].advertised;
         let ad = if res == adv {
             base
         } else {
@@ -635,7 +618,7 @@ pub fn ingest_slots(pool: &mut Pool, ads: &[WireAd]) {
             // Not a plain literal: evaluate it in the whole ad.
             let attrs = pool.intern_ad(ad, &what);
             pool.evaluations += 1;
-            pool.build_ad(&attrs, None).eval_attr(pool.names.name_text(n))
+            pool.build_ad(&attrs).eval_attr(pool.names.name_text(n))
         };
         let name = match get(pool, kn) {
             Value::String(s) => s.to_string(),
@@ -681,6 +664,7 @@ pub fn ingest_slots(pool: &mut Pool, ads: &[WireAd]) {
             names,
             attrs: Vec::new(),
             kind,
+            advertised: res,
             res,
             principal,
             rbase: 0,
