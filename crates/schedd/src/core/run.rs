@@ -256,7 +256,7 @@ impl Schedd {
 
     /// The startd started a queued job: it is Running from now on.
     fn on_started(&mut self, store: &dyn AdStore, key: ClaimKey, job: JobId, time: f64, now: i64) {
-        let Some(claim) = self.claim(key).cloned() else { return };
+        let Some(claim) = self.claim_view(key) else { return };
         let Some(ad) = self.ad(store, job) else { return };
         let mut ed = Edits::new(job, Some(ad.clone()));
         self.set_status(&mut ed, JobStatus::Running, now);
@@ -350,7 +350,7 @@ impl Schedd {
                     if let Some(j) = self.jobs.get_mut(st.job_id) {
                         j.phase = Phase::Stopping(k, stop);
                     }
-                    let claim = self.claim(key).cloned();
+                    let claim = self.claim_view(key);
                     if let Some(c) = claim {
                         let path = self.log_path(self.ad(store, st.job_id).as_deref(), st.job_id);
                         let t = if st.time > 0.0 { st.time as i64 } else { now };
@@ -381,7 +381,15 @@ impl Schedd {
         let Some(claim) = self.claim(key) else { return ExitAck { next: None, release: true } };
         let Some(pos) = claim.jobs.iter().position(|j| *j == exit.job_id) else {
             // A report already handled (sent again): answer as before.
-            return claim.recent_acks.iter().find(|(j, _)| *j == exit.job_id).map(|(_, a)| a.clone()).unwrap_or_default();
+            let Some(&(_, next, release)) = claim.recent_acks.iter().find(|(j, _, _)| *j == exit.job_id) else {
+                return ExitAck::default();
+            };
+            let claim_id = claim.id.to_string();
+            let next = next.and_then(|j| {
+                let ad = self.ad(store, j)?;
+                Some(Activate { claim_id: claim_id.clone(), job_id: j, job: self.wire_ad(&ad, j.cluster) })
+            });
+            return ExitAck { next, release };
         };
         if let Some(c) = self.claim_mut(key) {
             c.jobs.remove(pos);
@@ -408,7 +416,7 @@ impl Schedd {
             self.refill(store, key, now)
         };
         if let Some(c) = self.claim_mut(key) {
-            c.recent_acks.push_back((exit.job_id, ack.clone()));
+            c.recent_acks.push_back((exit.job_id, ack.next.as_ref().map(|a| a.job_id), ack.release));
             if c.recent_acks.len() > RECENT_ACKS {
                 c.recent_acks.pop_front();
             }
@@ -644,7 +652,7 @@ impl Schedd {
             Phase::Running(k) | Phase::Stopping(k, _) => *k,
             _ => return,
         };
-        let claim = self.claim(claim_key).cloned();
+        let claim = self.claim_view(claim_key);
         let slot = claim.as_ref().map(|c| c.slot.clone());
         let slot_name = claim.as_ref().map(|c| c.slot_name.to_string()).unwrap_or_default();
         let base = self.ad(store, job);

@@ -113,9 +113,20 @@ pub struct Claim {
     /// Consecutive lease renewals that could not reach the startd.
     pub alive_failures: u32,
     /// Answers to the latest exit reports (sent again if the startd repeats one).
-    pub recent_acks: VecDeque<(JobId, proto::startd::ExitAck)>,
+    /// (the exited job, the job sent with the ack, whether it said release).
+    pub recent_acks: VecDeque<(JobId, Option<JobId>, bool)>,
     /// Since when the claim has had no job (it lingers for `claim_linger`).
     pub idle_since: Option<i64>,
+}
+
+/// The parts of a claim the run events need (cheap to copy: all shared).
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimView {
+    pub id: Arc<str>,
+    pub startd: Arc<Address>,
+    pub host: Arc<str>,
+    pub slot_name: Arc<str>,
+    pub slot: Arc<ClassAd>,
 }
 
 /// A claim requested for a job, not yet granted.
@@ -317,6 +328,16 @@ impl Schedd {
 
     pub(crate) fn claim(&self, key: ClaimKey) -> Option<&Claim> {
         self.claims.get(key as usize).and_then(|c| c.as_ref())
+    }
+
+    pub(crate) fn claim_view(&self, key: ClaimKey) -> Option<ClaimView> {
+        self.claim(key).map(|c| ClaimView {
+            id: c.id.clone(),
+            startd: c.startd.clone(),
+            host: c.host.clone(),
+            slot_name: c.slot_name.clone(),
+            slot: c.slot.clone(),
+        })
     }
 
     pub(crate) fn claim_mut(&mut self, key: ClaimKey) -> Option<&mut Claim> {
