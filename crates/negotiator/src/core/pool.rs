@@ -580,6 +580,11 @@ fn literal_value(text: &str) -> Option<Value> {
     if let Ok(i) = t.parse::<i64>() {
         return Some(Value::Int(i));
     }
+    if t.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
+        if let Ok(r) = t.parse::<f64>() {
+            return Some(Value::Real(r));
+        }
+    }
     if t.starts_with('"') {
         return proto::collector::unquote(t).map(|s| Value::string(&s));
     }
@@ -754,6 +759,8 @@ mod tests {
         }
         assert_eq!(literal_value("\"slot1@h\"").and_then(|v| v.as_str().map(str::to_string)).as_deref(), Some("slot1@h"));
         assert_eq!(literal_value("16").and_then(|v| v.as_int()), Some(16));
+        assert_eq!(literal_value("0.5").and_then(|v| v.as_number()), Some(0.5));
+        assert!(literal_value("inf").is_none() && literal_value("Cpus").is_none());
     }
 
     #[test]
