@@ -124,7 +124,7 @@ fn lookup_or_literal(
         return Ok(text);
     }
     if pushed {
-        chain.push(name.to_ascii_uppercase());
+        chain.push(ex.chain_key(name));
     }
     let r = ex.expand_nested(&text, chain);
     if pushed {
@@ -179,10 +179,14 @@ fn clip55(mut s: String) -> String {
 fn int_real(ex: &mut Expander<'_>, body: &str, is_int: bool, chain: &mut Vec<String>) -> FnResult {
     let label = if is_int { "$INT()" } else { "$REAL()" };
     let (name, fmt_text) = split_fmt(body);
+    let name = if ex.modern { name.trim() } else { name };
     let fmt = match fmt_text {
         Some(f) => match Format::parse(f, if is_int { FmtKind::Int } else { FmtKind::Float }) {
             Ok(fm) => Some(fm),
             Err(_) => {
+                if ex.modern {
+                    return Ok(Err(format!("{label} error: '{f}' is not a valid format specifier")));
+                }
                 // HTCondor puts the bad format itself in the value
                 ex.warn(body, format!("{label} macro: '{f}' is not a valid format specifier"));
                 return Ok(Ok(f.to_string()));
@@ -262,7 +266,7 @@ fn eval_fn(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResu
     let mut text = text;
     if text.contains('$') {
         if found {
-            chain.push(body.to_ascii_uppercase());
+            chain.push(ex.chain_key(body));
         }
         let r = ex.expand_nested(&text, chain);
         if found {
@@ -278,6 +282,9 @@ fn eval_fn(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResu
 }
 
 fn substr(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
+    if ex.modern {
+        return substr_modern(ex, body, chain);
+    }
     let Some((name, rest)) = body.split_once(',') else {
         return Ok(Err("$SUBSTR() macro: no length specified".to_string()));
     };
@@ -299,7 +306,7 @@ fn substr(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
     }
     let Some(val) = ex.lookup(name, chain)? else { return Ok(Ok(String::new())) };
     let val = if val.contains('$') {
-        chain.push(name.to_ascii_uppercase());
+        chain.push(ex.chain_key(name));
         let r = ex.expand_nested(&val, chain);
         chain.pop();
         crate::macros::replace_dollar_macros(&r?)
@@ -315,9 +322,17 @@ fn substr(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
 }
 
 fn choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
-    // the index: a number, or the name of a macro holding one
+    if ex.modern {
+        return choice_modern(ex, body, chain);
+    }
+    // the index: a number, or the name of a macro holding one; HTCondor
+    // expands it with its newer expander
     let first = nth_item(body, 0).unwrap_or("");
-    let ival = lookup_or_literal(ex, first, first, true, chain)?;
+    let saved = ex.modern;
+    ex.modern = true;
+    let ival = lookup_or_literal(ex, first, first, true, chain);
+    ex.modern = saved;
+    let ival = ival?;
     let index = match string_is_long(&ival) {
         Some(i) if (0..i32::MAX as i64).contains(&i) => i as usize,
         _ => {
@@ -335,7 +350,7 @@ fn choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
         match ex.lookup(list_name, chain)? {
             None => return Ok(Err(format!("$CHOICE() macro: no list named \"{list_name}\""))),
             Some(v) => {
-                chain.push(list_name.to_ascii_uppercase());
+                chain.push(ex.chain_key(list_name));
                 let r = ex.expand_nested(&v, chain);
                 chain.pop();
                 owned = crate::macros::replace_dollar_macros(&r?);
@@ -351,6 +366,95 @@ fn choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
     }
 }
 
+/// HTCondor's `get_lookup_and_expand_macro_arg`: the `index`th item,
+/// trimmed, replaced by the value of the macro it names (if any), expanded.
+fn arg_lookup_expand(ex: &mut Expander<'_>, args: &str, index: usize, chain: &mut Vec<String>) -> Result<Option<String>, MacroError> {
+    match nth_item(args, index) {
+        None => Ok(None),
+        Some(item) => {
+            let item = item.to_string();
+            lookup_or_literal(ex, &item, &item, true, chain).map(Some)
+        }
+    }
+}
+
+/// HTCondor's `count_list_items`: a leading separator counts as an item.
+fn count_list_items(list: &str) -> usize {
+    let lead = list.starts_with(',') as usize;
+    lead + list.matches(',').count() + 1 - lead
+}
+
+/// `$CHOICE(index, items...)` as the newer expander reads it: every
+/// problem is an error.
+fn choice_modern(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
+    let Some(rest) = nth_item_rest(body, 1) else {
+        return Ok(Err("$CHOICE() error: no list".to_string()));
+    };
+    let rest = rest.trim_start();
+    let ival = arg_lookup_expand(ex, body, 0, chain)?.unwrap_or_default();
+    let index = match string_is_long(&ival) {
+        Some(i) if (0..i32::MAX as i64).contains(&i) => i as usize,
+        _ => return Ok(Err(format!("$CHOICE() error: '{ival}' is invalid index"))),
+    };
+    let owned;
+    let items: &str = if count_list_items(rest) == 1 {
+        let list_name = rest.trim();
+        if list_name.is_empty() {
+            return Ok(Err("$CHOICE() error: no list".to_string()));
+        }
+        match ex.lookup(list_name, chain)? {
+            None => return Ok(Err(format!("$CHOICE() error: no list named {list_name}"))),
+            Some(v) => {
+                if v.contains('$') {
+                    chain.push(ex.chain_key(list_name));
+                    let r = ex.expand_nested(&v, chain);
+                    chain.pop();
+                    owned = r?;
+                } else {
+                    owned = v;
+                }
+                &owned
+            }
+        }
+    } else {
+        rest
+    };
+    match nth_item(items, index) {
+        Some(item) => Ok(Ok(item.to_string())),
+        None => Ok(Err(format!("$CHOICE() error: index {index} is out of range"))),
+    }
+}
+
+/// `$SUBSTR(name, length)` or `$SUBSTR(name, start, length)` as the newer
+/// expander reads it (the name may be a literal; errors stop).
+fn substr_modern(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
+    let val = match arg_lookup_expand(ex, body, 0, chain)? {
+        Some(v) if !v.is_empty() => v,
+        _ => return Ok(Ok(String::new())),
+    };
+    let (has_start, len_text) = match arg_lookup_expand(ex, body, 2, chain)? {
+        Some(l) => (true, l),
+        None => (false, arg_lookup_expand(ex, body, 1, chain)?.unwrap_or_default()),
+    };
+    let Some(sub_len) = string_is_long(&len_text).filter(|v| (i32::MIN as i64..i32::MAX as i64).contains(v)) else {
+        return Ok(Err(format!("$SUBSTR() error: {len_text} is invalid length")));
+    };
+    let mut start = 0i64;
+    if has_start {
+        let t = arg_lookup_expand(ex, body, 1, chain)?.unwrap_or_default();
+        match string_is_long(&t).filter(|v| (i32::MIN as i64..i32::MAX as i64).contains(v)) {
+            Some(v) => start = v,
+            None => return Ok(Err(format!("$SUBSTR() error: {t} is invalid start"))),
+        }
+    }
+    let b = val.as_bytes();
+    let cch = b.len() as i64;
+    let start = if start < 0 { cch + start } else { start }.clamp(0, cch);
+    let rest = cch - start;
+    let n = if sub_len < 0 { rest + sub_len } else { sub_len }.clamp(0, rest);
+    Ok(Ok(String::from_utf8_lossy(&b[start as usize..(start + n) as usize]).into_owned()))
+}
+
 /// HTCondor's `split()`: items separated by any of `delims`, trimmed, empty
 /// items dropped.
 fn split_items<'a>(s: &'a str, delims: &[char]) -> Vec<&'a str> {
@@ -363,7 +467,7 @@ fn random_choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> 
         let list_name = items[0].clone();
         if let Some(v) = ex.lookup(&list_name, chain)? {
             let v = if v.contains('$') {
-                chain.push(list_name.to_ascii_uppercase());
+                chain.push(ex.chain_key(&list_name));
                 let r = ex.expand_nested(&v, chain);
                 chain.pop();
                 crate::macros::replace_dollar_macros(&r?)
@@ -518,7 +622,12 @@ fn filename(ex: &mut Expander<'_>, body: &str, f: PathFlags, is_basename: bool, 
     // $BASENAME(file, suffix) removes a matching suffix
     let mut name = body;
     let mut kill_suffix: Option<&str> = None;
-    if is_basename {
+    if ex.modern {
+        // the newer expander takes only macro names here
+        if ex.lookup(body, chain)?.is_none() {
+            return Ok(Ok(String::new()));
+        }
+    } else if is_basename {
         if let Some(i) = body.rfind(',') {
             name = &body[..i];
             kill_suffix = Some(body[i + 1..].trim_start());

@@ -179,6 +179,19 @@ fn answers(addr: &Address) -> bool {
     }
 }
 
+/// True when the local collector has an ad of `ad_type` from this host.
+fn advertised(settings: &daemon::Settings, ad_type: &str) -> bool {
+    let Ok(addr) = daemon::locate::collector_address(settings) else { return false };
+    let Ok(c) = client::BlockingClient::new(addr) else { return false };
+    let q = proto::collector::AdQuery {
+        ad_type: Some(ad_type.to_string()),
+        constraint: Some(format!("Machine == {}", proto::collector::quote(&daemon::host::hostname()))),
+        projection: vec!["Name".into()],
+        limit: Some(1),
+    };
+    client::collector::query_blocking(&c, &q).map(|ads| !ads.is_empty()).unwrap_or(false)
+}
+
 fn log_tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
@@ -255,9 +268,29 @@ fn start(args: &[String]) -> anyhow::Result<ExitCode> {
             let Some(d) = Daemon::from_name(name) else { return false };
             !matches!(daemon::locate::local_address(&settings, d), Ok(a) if answers(&a))
         });
-        if pending.is_empty() {
+        // Then the startd's slots and the master's ad are in the collector,
+        // so condor_status right after shows them.
+        let missing_ads: Vec<&str> = if pending.is_empty() && wanted.iter().any(|w| w == "COLLECTOR") {
+            [("STARTD", "Machine"), ("MASTER", "DaemonMaster")]
+                .into_iter()
+                .filter(|(d, t)| wanted.iter().any(|w| w == d) && !advertised(&settings, t))
+                .map(|(_, t)| t)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if pending.is_empty() && missing_ads.is_empty() {
             break;
         }
+        if pending.is_empty() && Instant::now() >= deadline {
+            bail!(
+                "the daemons answer, but the collector has no {} ad after {} s; see {}",
+                missing_ads.join(" or "),
+                o.timeout.as_secs(),
+                daemon_log(&settings, "COLLECTOR").display()
+            );
+        }
+
         // A daemon that keeps exiting will not come up: say which, and why.
         if let Some(st) = master_status(&settings) {
             for c in &st.daemons {

@@ -66,6 +66,7 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
     let mut running: Option<Running> = None;
     let mut timer: Option<f64> = None;
     let mut seq: u64 = 0;
+    let mut sandbox: Option<launch::Sandbox> = None;
     let mut actions: Vec<Action> = Vec::new();
     loop {
         let mut exit = false;
@@ -74,8 +75,14 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
                 match a {
                     Action::Launch(job) => {
                         seq += 1;
+                        let dir = PathBuf::from(&job.execute_dir).join(format!("dir_{pid}"));
+                        let sb = sandbox.get_or_insert_with(|| launch::Sandbox::new(dir.clone()));
+                        if sb.dir != dir {
+                            sb.remove();
+                            *sb = launch::Sandbox::new(dir.clone());
+                        }
                         let ctx = Context {
-                            sandbox: PathBuf::from(&job.execute_dir).join(format!("dir_{pid}_{seq}")),
+                            sandbox: dir,
                             starter_pid: pid,
                             filesystem_domain: job.machine.get("FileSystemDomain").and_then(proto::collector::unquote),
                         };
@@ -87,16 +94,16 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
                             x.hold_subcode = Some(e.hold_subcode);
                             x
                         });
-                        match planned.and_then(|p| launch::launch(p, cgroups.as_ref(), seq)) {
+                        match planned.and_then(|p| launch::launch(p, sb, cgroups.as_ref(), seq)) {
                             Ok(r) => {
                                 let (pid, vacate) = (r.pid, r.plan.vacate_secs);
-                                tracing::info!("job {job_id} started (pid {pid}) in {}", r.plan.sandbox.display());
+                                tracing::debug!("job {job_id} started (pid {pid}) in {}", r.plan.sandbox.display());
                                 running = Some(r);
                                 actions.extend(core.on_launched(job_id, pid, vacate, now()));
                                 // It may already be over.
                                 if let Some(reaped) = running.as_ref().and_then(|r| launch::try_reap(r.pid)) {
                                     if let Some(r) = running.take() {
-                                        actions.extend(core.on_job_done(launch::finish(r, reaped)));
+                                        actions.extend(core.on_job_done(launch::finish(r, reaped, sb)));
                                     }
                                 }
                             }
@@ -159,8 +166,8 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
             },
             _ = sigchld.recv() => {
                 if let Some(reaped) = running.as_ref().and_then(|r| launch::try_reap(r.pid)) {
-                    if let Some(r) = running.take() {
-                        actions = core.on_job_done(launch::finish(r, reaped));
+                    if let (Some(r), Some(sb)) = (running.take(), sandbox.as_mut()) {
+                        actions = core.on_job_done(launch::finish(r, reaped, sb));
                     }
                 }
             }
@@ -169,6 +176,9 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
                 actions = core.on_timer(now());
             }
         }
+    }
+    if let Some(sb) = sandbox.as_mut() {
+        sb.remove();
     }
     tracing::info!("starter for {slot} exiting");
     Ok(())
