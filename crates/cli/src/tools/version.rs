@@ -43,13 +43,3 @@ pub fn main(args: &[String]) -> ExitCode {
     println!("{}", daemon::version::aerie_version_line());
     ExitCode::SUCCESS
 }
-
-/// `$CondorVersion: … $`, the line tools print and job ads carry.
-pub fn version_line() -> String {
-    daemon::version::condor_version_line()
-}
-
-/// `$CondorPlatform: … $`.
-pub fn platform_line() -> String {
-    daemon::version::condor_platform_line()
-}
