@@ -1,15 +1,17 @@
 //! `aerie starter` / `condor_starter`: run a claim's starter (the startd
-//! starts it, one per claim: `condor_starter --slot slot1_1`).
+//! starts it, one per claim: `condor_starter --slot slot1_1`; a spare
+//! starter started ahead of a claim has no `--slot` and takes its slot,
+//! and its log's name, from its first job).
 
 use std::process::ExitCode;
 
 pub fn main(args: &[String]) -> ExitCode {
-    let mut slot = String::from("slot");
+    let mut slot: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--slot" || a == "-slot" {
             if let Some(s) = it.next() {
-                slot = s.clone();
+                slot = Some(s.clone());
             }
         }
     }
@@ -20,12 +22,8 @@ pub fn main(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let log = settings.path("STARTER_LOG").map(|p| {
-        let mut s = p.into_os_string();
-        s.push(format!(".{slot}"));
-        std::path::PathBuf::from(s)
-    });
-    let _ = daemon::logging::init(log.as_deref(), &settings.get_or("STARTER_DEBUG", "info"));
+    let log = slot.as_ref().and_then(|slot| starter::service::log_path(&settings, slot));
+    let reopen = daemon::logging::init_reopenable(log.as_deref(), &settings.get_or("STARTER_DEBUG", "info")).ok();
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -33,7 +31,7 @@ pub fn main(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(starter::service::run(settings, slot)) {
+    match rt.block_on(starter::service::run(settings, slot, reopen)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("condor_starter: {e:#}");
