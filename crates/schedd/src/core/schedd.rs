@@ -152,7 +152,11 @@ pub struct Schedd {
     /// Cluster ids reserved (`/v1/clusters`) and not yet submitted, with who reserved them.
     pub(crate) reserved: HashMap<i64, Option<String>>,
     /// Ads of procs submitted in this batch (not yet in the store).
-    pub(crate) fresh: HashMap<JobId, Arc<ClassAd>>,
+    /// Procs submitted in this batch: where their `NewProc` change is in
+    /// `out.changes`, and their cluster ads (their ads are made from these
+    /// on demand, for the rare request that names them in the same batch).
+    pub(crate) fresh: HashMap<JobId, usize>,
+    pub(crate) fresh_clusters: HashMap<i64, Arc<ClassAd>>,
     /// Clusters whose ads have periodic policy expressions.
     pub(crate) periodic_clusters: std::collections::BTreeSet<i64>,
     /// Cached wire form of cluster ads (attributes are sent with every activation).
@@ -195,6 +199,7 @@ impl Schedd {
             matches: HashMap::new(),
             reserved: HashMap::new(),
             fresh: HashMap::new(),
+            fresh_clusters: HashMap::new(),
             periodic_clusters: Default::default(),
             cluster_wire: HashMap::new(),
             next_token: 1,
@@ -214,6 +219,7 @@ impl Schedd {
     /// Hand over everything the events since the last call asked for.
     pub fn take_effects(&mut self) -> Effects {
         self.fresh.clear();
+        self.fresh_clusters.clear();
         std::mem::take(&mut self.out)
     }
 
@@ -241,7 +247,14 @@ impl Schedd {
 
     /// The job's ad: fresh from this batch's submit, else from the store.
     pub(crate) fn ad(&self, store: &dyn AdStore, id: JobId) -> Option<Arc<ClassAd>> {
-        self.fresh.get(&id).cloned().or_else(|| store.job(id))
+        if let Some(&i) = self.fresh.get(&id) {
+            if let (Some(Change::NewProc { ad, .. }), Some(cluster)) = (self.out.changes.get(i), self.fresh_clusters.get(&id.cluster)) {
+                let mut chained = ad.clone();
+                chained.chain_to(cluster.clone());
+                return Some(Arc::new(chained));
+            }
+        }
+        store.job(id)
     }
 
     pub(crate) fn owner_name(&self, owner: OwnerId) -> &str {
