@@ -6,6 +6,9 @@
 //! `wait4` for its resource usage), and the vacate timer. Events are
 //! written and flushed the moment they happen.
 
+// A job that could not start travels as a whole `JobExit` (the rare path).
+#![allow(clippy::result_large_err)]
+
 pub mod cgroup;
 pub mod launch;
 pub mod transfer;
