@@ -44,6 +44,8 @@ pub struct Entry {
     pub raw: String,
     pub origin: Origin,
     used: Cell<bool>,
+    /// Its value can change from job to job (see `builder::replay`).
+    varying: Cell<bool>,
 }
 
 impl Entry {
@@ -95,6 +97,8 @@ pub struct SubmitHash {
     defaults: FnvMap<Box<str>, String>,
     pub live: LiveVars,
     pub(crate) expand_opts: RefCell<ExpandOptions>,
+    /// A lookup since the last reset found a value that changes from job to job.
+    touched: Cell<bool>,
 }
 
 fn lower_into<'a>(name: &str, buf: &'a mut [u8; 96]) -> Option<&'a str> {
@@ -137,6 +141,7 @@ impl SubmitHash {
                 node: String::new(),
             },
             expand_opts: RefCell::new(ExpandOptions::default()),
+            touched: Cell::new(false),
         };
         for (k, v) in [
             ("JobId", "$(ClusterId).$(ProcId)"),
@@ -209,7 +214,7 @@ impl SubmitHash {
         let s = sig(name);
         self.present[s >> 6] |= 1u64 << (s & 63);
         self.index.insert(lower.into_boxed_str(), self.entries.len());
-        self.entries.push(Entry { name: name.to_string(), raw: value.to_string(), origin, used: Cell::new(false) });
+        self.entries.push(Entry { name: name.to_string(), raw: value.to_string(), origin, used: Cell::new(false), varying: Cell::new(false) });
     }
 
     /// Set a queue variable's value for the current job; the entry is created
@@ -237,6 +242,11 @@ impl SubmitHash {
         }
     }
 
+    /// The defaults table (lowercase name, raw value).
+    pub fn defaults(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.defaults.iter().map(|(k, v)| (&**k, v.as_str()))
+    }
+
     /// All entries in the order they were first defined.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
@@ -247,8 +257,35 @@ impl SubmitHash {
         self.find(name).map(|i| {
             let e = &self.entries[i];
             e.used.set(true);
+            if e.varying.get() {
+                self.touched.set(true);
+            }
             e.raw.as_str()
         })
+    }
+
+    /// Mark the entries whose values change from job to job (`varying`
+    /// holds lowercase names); lookups of them set [`SubmitHash::touched`].
+    pub fn mark_varying(&self, varying: &dyn Fn(&str) -> bool) {
+        for e in &self.entries {
+            e.varying.set(varying(&e.name.to_ascii_lowercase()));
+        }
+    }
+
+    /// Whether the entry `name` changes from job to job.
+    pub fn is_varying(&self, name: &str) -> bool {
+        self.find(name).is_some_and(|i| self.entries[i].varying.get())
+    }
+
+    /// Forget earlier lookups of varying values.
+    pub fn reset_touched(&self) {
+        self.touched.set(false);
+    }
+
+    /// A lookup since [`SubmitHash::reset_touched`] found a varying value
+    /// (an entry marked varying, or `$(Process)`, `$(Row)`, `$(Step)`, `$(Node)`).
+    pub fn touched(&self) -> bool {
+        self.touched.get()
     }
 
     /// The raw value of an entry without marking it used.
@@ -257,14 +294,16 @@ impl SubmitHash {
     }
 
     fn live_default(&self, lower: &str) -> Option<&str> {
-        Some(match lower {
-            "cluster" | "clusterid" => &self.live.cluster,
+        let v = match lower {
+            "cluster" | "clusterid" => return Some(&self.live.cluster),
             "process" | "procid" => &self.live.process,
             "row" | "itemindex" => &self.live.row,
             "step" => &self.live.step,
             "node" => &self.live.node,
             _ => return None,
-        })
+        };
+        self.touched.set(true);
+        Some(v)
     }
 
     /// The raw value of `name` as `$(name)` sees it: `SUBMIT.name`, the

@@ -1,8 +1,51 @@
-//! condor_reschedule.
+//! `condor_reschedule`: ask the schedd to have the negotiator run a cycle now.
 
 use std::process::ExitCode;
 
-pub fn main(_args: &[String]) -> ExitCode {
-    eprintln!("condor_reschedule: not built yet");
-    ExitCode::from(2)
+use super::q::connect_schedd;
+
+pub fn main(args: &[String]) -> ExitCode {
+    let mut name = None;
+    let mut pool = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-name" => {
+                i += 1;
+                name = args.get(i).cloned();
+            }
+            "-pool" => {
+                i += 1;
+                pool = args.get(i).cloned();
+            }
+            "-h" | "-help" => {
+                println!("Usage: condor_reschedule [-name schedd] [-pool collector]");
+                return ExitCode::SUCCESS;
+            }
+            other if !other.starts_with('-') => name = Some(other.to_string()),
+            other => {
+                eprintln!("condor_reschedule: unknown option {other}");
+                return ExitCode::from(1);
+            }
+        }
+        i += 1;
+    }
+    let client = match connect_schedd(name.as_deref(), pool.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("condor_reschedule: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match client::schedd::reschedule_blocking(&client) {
+        Ok(()) => {
+            let who = client::schedd::status_blocking(&client).map(|s| s.name).unwrap_or_default();
+            println!("Sent \"Reschedule\" command to local schedd{}", if who.is_empty() { String::new() } else { format!(" {who}") });
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("condor_reschedule: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -1,14 +1,27 @@
 //! The schedd side of `condor_submit`: find the schedd, get cluster ids
-//! from it, and queue the built ads in one transaction.
+//! from it, and queue the built ads in one transaction per cluster.
 //!
-//! `condor_submit` builds every ad first (with cluster ids from
-//! [`ScheddConnection::new_cluster`]) and only then calls
+//! `condor_submit` (`tools/submit.rs`) finds the schedd first
+//! ([`connect`]), builds every ad with cluster ids from
+//! [`ScheddConnection::new_cluster`], and only then calls
 //! [`submit_to_schedd`], so a description that fails anywhere queues
-//! nothing. Until the schedd accepts submissions, [`connect`] refuses with
-//! a message pointing at `-dry-run`.
+//! nothing. Each cluster goes to the schedd as one `/v1/submit` request —
+//! the cluster ad plus each proc's own attributes — which the schedd
+//! commits as one transaction (all procs or none).
+//!
+//! Late-materialization clusters (`max_materialize`) are sent with every
+//! proc made here from the cluster's digest; the schedd does not yet
+//! throttle how many exist at once.
 
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use client::BlockingClient;
+use proto::schedd::SubmitRequest;
 use submit::submission::{ClusterAd, FactorySubmit, ProcAd};
 use submit::Params;
+
+use super::q::{connect_schedd, wire_of};
 
 /// Which schedd to submit to (`-name`, `-pool`) and how (`-spool`).
 #[derive(Debug, Clone, Default)]
@@ -19,9 +32,15 @@ pub struct ScheddTarget {
 }
 
 /// An open connection to a schedd.
-#[derive(Debug)]
 pub struct ScheddConnection {
-    _private: (),
+    client: BlockingClient,
+    params: Params,
+}
+
+impl std::fmt::Debug for ScheddConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScheddConnection").field("address", self.client.address()).finish()
+    }
 }
 
 /// Everything a submit built, in the order it was built.
@@ -36,23 +55,76 @@ pub struct BuiltJobs {
 }
 
 /// Find the schedd and open a connection to it.
-pub fn connect(target: &ScheddTarget, _params: &Params) -> anyhow::Result<ScheddConnection> {
-    let which = target.name.as_deref().unwrap_or("the local schedd");
-    anyhow::bail!(
-        "no schedd to submit to: {which} does not accept job submissions from condor_submit yet. \
-         Use -dry-run FILE (or -dry-run -) to build and check the job ads without queueing them."
-    )
+pub fn connect(target: &ScheddTarget, params: &Params) -> anyhow::Result<ScheddConnection> {
+    if target.spool {
+        anyhow::bail!("-spool (sending input files to a remote schedd) is not supported yet; submit on the schedd's host without -spool");
+    }
+    let client = connect_schedd(target.name.as_deref(), target.pool.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok(ScheddConnection { client, params: params.clone() })
 }
 
 impl ScheddConnection {
-    /// A new cluster id from the schedd (inside the submit transaction).
+    /// A new cluster id from the schedd (reserved durably; a submit that
+    /// fails later leaves it unused, as HTCondor does).
     pub fn new_cluster(&mut self) -> anyhow::Result<i64> {
-        anyhow::bail!("no schedd connection")
+        let c = client::schedd::new_cluster_blocking(&self.client).map_err(|e| anyhow::Error::msg(api_text(&e)))?;
+        Ok(c.cluster)
     }
 }
 
-/// Queue everything in `jobs` on the schedd, in one transaction; with
-/// `spool`, send the jobs' input files too.
-pub fn submit_to_schedd(_conn: &mut ScheddConnection, _jobs: BuiltJobs, _spool: bool) -> anyhow::Result<()> {
-    anyhow::bail!("no schedd connection")
+fn api_text(e: &client::ClientError) -> String {
+    match e.api() {
+        Some(api) => match &api.hint {
+            Some(h) => format!("ERROR: {}\n({h})", api.message),
+            None => format!("ERROR: {}", api.message),
+        },
+        None => format!("ERROR: {e}"),
+    }
+}
+
+/// Queue everything in `jobs` on the schedd: each cluster in one request
+/// (one transaction). With `spool`, the jobs' input files would go too.
+pub fn submit_to_schedd(conn: &mut ScheddConnection, jobs: BuiltJobs, spool: bool) -> anyhow::Result<()> {
+    if spool {
+        anyhow::bail!("ERROR: -spool is not supported yet");
+    }
+    let mut by_cluster: BTreeMap<i64, (Option<ClusterAd>, Vec<ProcAd>)> = BTreeMap::new();
+    for c in jobs.clusters {
+        let id = c.id;
+        by_cluster.entry(id).or_default().0 = Some(c);
+    }
+    for p in jobs.procs {
+        by_cluster.entry(p.cluster).or_default().1.push(p);
+    }
+    for f in jobs.factories {
+        let id = f.cluster.id;
+        let mut m = f.factory.materializer(f.cluster.clone(), conn.params.clone());
+        let mut procs = Vec::with_capacity(f.total_procs.max(0) as usize);
+        for n in 0..m.job_count() {
+            procs.push(m.proc_ad(n).with_context(|| format!("making proc {id}.{n} of the late-materialization cluster"))?);
+        }
+        let entry = by_cluster.entry(id).or_default();
+        entry.0 = Some(f.cluster);
+        entry.1.extend(procs);
+    }
+    for (id, (cluster, procs)) in by_cluster {
+        let Some(cluster) = cluster else {
+            anyhow::bail!("ERROR: procs of cluster {id} came without its cluster ad");
+        };
+        if procs.is_empty() {
+            continue;
+        }
+        let req = SubmitRequest {
+            cluster: id,
+            cluster_ad: wire_of(&cluster.ad),
+            procs: procs.iter().map(|p| own_wire(&p.ad)).collect(),
+        };
+        client::schedd::submit_blocking(&conn.client, &req).map_err(|e| anyhow::Error::msg(api_text(&e)))?;
+    }
+    Ok(())
+}
+
+/// A proc's own attributes only (not its cluster's), on the wire.
+fn own_wire(ad: &classad::ClassAd) -> proto::WireAd {
+    proto::WireAd(ad.iter().map(|(k, e)| (k.to_string(), e.to_old_string())).collect())
 }

@@ -44,6 +44,10 @@ pub struct Config {
     pub max_request_cpus: i64,
     /// `MAX_JOBS_SUBMITTED`: refuse submits that would make the queue larger.
     pub max_jobs_submitted: usize,
+    /// Seconds a claim with no more work is kept before it is released, so
+    /// that a job submitted meanwhile starts on it without a negotiation
+    /// cycle (0: release at once).
+    pub claim_linger: i64,
 }
 
 impl Config {
@@ -62,6 +66,7 @@ impl Config {
             max_request_memory_mb: 1 << 30,
             max_request_cpus: 1 << 20,
             max_jobs_submitted: usize::MAX,
+            claim_linger: 0,
         }
     }
 }
@@ -92,6 +97,8 @@ pub struct Claim {
     pub host: Arc<str>,
     /// The (dynamic) slot's `Name`, what `RemoteHost` says.
     pub slot_name: Arc<str>,
+    /// The slot the negotiator matched (a partitionable slot's `Name`).
+    pub matched_slot: Arc<str>,
     pub slot: Arc<ClassAd>,
     pub owner: OwnerId,
     /// The shape it was claimed for.
@@ -106,7 +113,20 @@ pub struct Claim {
     /// Consecutive lease renewals that could not reach the startd.
     pub alive_failures: u32,
     /// Answers to the latest exit reports (sent again if the startd repeats one).
-    pub recent_acks: VecDeque<(JobId, proto::startd::ExitAck)>,
+    /// (the exited job, the job sent with the ack, whether it said release).
+    pub recent_acks: VecDeque<(JobId, Option<JobId>, bool)>,
+    /// Since when the claim has had no job (it lingers for `claim_linger`).
+    pub idle_since: Option<i64>,
+}
+
+/// The parts of a claim the run events need (cheap to copy: all shared).
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimView {
+    pub id: Arc<str>,
+    pub startd: Arc<Address>,
+    pub host: Arc<str>,
+    pub slot_name: Arc<str>,
+    pub slot: Arc<ClassAd>,
 }
 
 /// A claim requested for a job, not yet granted.
@@ -310,6 +330,16 @@ impl Schedd {
         self.claims.get(key as usize).and_then(|c| c.as_ref())
     }
 
+    pub(crate) fn claim_view(&self, key: ClaimKey) -> Option<ClaimView> {
+        self.claim(key).map(|c| ClaimView {
+            id: c.id.clone(),
+            startd: c.startd.clone(),
+            host: c.host.clone(),
+            slot_name: c.slot_name.clone(),
+            slot: c.slot.clone(),
+        })
+    }
+
     pub(crate) fn claim_mut(&mut self, key: ClaimKey) -> Option<&mut Claim> {
         self.claims.get_mut(key as usize).and_then(|c| c.as_mut())
     }
@@ -336,6 +366,11 @@ impl Schedd {
 
     pub(crate) fn drop_claim(&mut self, key: ClaimKey) -> Option<Claim> {
         let c = self.claims.get_mut(key as usize)?.take()?;
+        // The negotiator may still hold the match that made this claim; it
+        // is over, so tell it (with the next reschedule) to let it go.
+        if !self.failed_matches.iter().any(|m| **m == *c.matched_slot) {
+            self.failed_matches.push(c.matched_slot.to_string());
+        }
         self.claim_by_id.remove(&c.id);
         self.free_claims.push(key);
         if let Some(a) = self.acs.get_mut(c.ac) {
@@ -446,7 +481,14 @@ impl Schedd {
 
     /// When `on_timer` next has something to do.
     pub fn next_deadline(&self) -> i64 {
-        self.next_periodic.min(self.next_alive)
+        let linger = self
+            .claims
+            .iter()
+            .flatten()
+            .filter_map(|c| c.idle_since.map(|t| t + self.cfg.claim_linger))
+            .min()
+            .unwrap_or(i64::MAX);
+        self.next_periodic.min(self.next_alive).min(linger)
     }
 
     pub(crate) fn new_cluster_entry(&mut self, cluster: i64, owner: OwnerId, ad: &ClassAd) {

@@ -98,7 +98,11 @@ impl Schedd {
             self.out.changes.push(Change::NewProc { id, ad: own });
         }
         if any_idle {
-            self.out.actions.push(Action::Reschedule);
+            // The new jobs are in `fresh`: claims left idle can take them at once.
+            self.feed_idle_claims(&super::ads::NoAds);
+            if self.acs.with_idle().next().is_some() {
+                self.out.actions.push(Action::Reschedule);
+            }
         }
         self.reply(token, Reply::Submit(Ok(SubmitResponse { cluster, first_proc: first, num_procs: n })));
     }

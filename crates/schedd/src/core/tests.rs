@@ -279,6 +279,9 @@ fn submit_match_claim_run_complete_and_leave_for_history() {
     assert_eq!(s.events_of(jid(c, 0)), [0, 1, 6, 5]);
     assert_eq!(s.core.totals().jobs, 0);
     assert_eq!(s.core.num_claims(), 0);
+    // The negotiator is told (with the next reschedule) that the match is over.
+    assert_eq!(s.core.take_failed_matches(), ["slot1@host"]);
+    assert!(s.core.take_failed_matches().is_empty());
 }
 
 #[test]
@@ -349,6 +352,39 @@ fn removing_a_queued_job_drops_it_from_the_claim_without_an_eviction() {
     assert!(!ack.release, "job 0 still runs on the claim");
     assert_eq!(s.events_of(jid(c, 1)), [0, 9]);
     assert_eq!(s.history.len(), 1);
+}
+
+#[test]
+fn an_idle_claim_lingers_and_takes_the_next_submit_without_negotiation() {
+    let mut s = Sim::new();
+    s.core.cfg.claim_linger = 2;
+    let c = s.submit(ECHO, 1);
+    s.negotiate(1);
+    let ack = s.exit("claim1", jid(c, 0), Some(0));
+    assert_eq!(ack, ExitAck::default(), "the claim is kept, not released");
+    assert_eq!(s.core.num_claims(), 1);
+    // A job of the same shape submitted now goes straight to that claim.
+    let cluster = 50;
+    s.core.on_cluster_reserved(cluster, &Who::user("alice"));
+    let t = s.tok();
+    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()] };
+    s.core.on_submit(&Who::user("alice"), sub, s.now, t);
+    let acts = s.flush();
+    let activated: Vec<_> = acts.iter().filter_map(|a| match a { Action::Activate { req, .. } => Some((req.claim_id.clone(), req.job_id)), _ => None }).collect();
+    assert_eq!(activated, [("claim1".to_string(), jid(cluster, 0))]);
+    assert!(!acts.contains(&Action::Reschedule), "no negotiation needed");
+    s.start("claim1", jid(cluster, 0));
+    s.exit("claim1", jid(cluster, 0), Some(0));
+    // Nothing more comes: the claim is released once it has lingered.
+    s.now += 1;
+    s.core.on_timer(&s.store, s.now);
+    assert!(!s.flush().iter().any(|a| matches!(a, Action::Release { .. })));
+    s.now += 1;
+    assert!(s.core.next_deadline() <= s.now);
+    s.core.on_timer(&s.store, s.now);
+    assert!(s.flush().iter().any(|a| matches!(a, Action::Release { req, .. } if req.claim_id == "claim1")));
+    assert_eq!(s.core.num_claims(), 0);
+    assert_eq!(s.history.len(), 2);
 }
 
 #[test]

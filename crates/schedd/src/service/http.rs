@@ -93,7 +93,47 @@ fn parse_submit(req: SubmitRequest) -> Result<SubmitJobs, ApiError> {
         let ad = ad_from_wire(p).map_err(|e| ApiError::bad_request(format!("proc ad #{i}: {e}")))?;
         procs.push(ad);
     }
+    check_input(&cluster_ad, None, req.cluster)?;
+    for p in &procs {
+        if p.get_own("In").is_some() || p.get_own("Iwd").is_some() {
+            let mut view = p.clone();
+            view.chain_to(std::sync::Arc::new(cluster_ad.clone()));
+            check_input(&view, view.eval_attr("ProcId").as_int(), req.cluster)?;
+        }
+    }
     Ok(SubmitJobs { cluster: req.cluster, cluster_ad, procs })
+}
+
+/// A job's standard input (`In`, relative to `Iwd`) must be readable when
+/// it is submitted, as `condor_submit` demands; a job whose input is
+/// spooled or whose directory is not on this host is left alone.
+fn check_input(ad: &ClassAd, proc: Option<i64>, cluster: i64) -> Result<(), ApiError> {
+    use crate::core::ads::AdExt;
+    let Some(input) = ad.string("In") else { return Ok(()) };
+    if input.is_empty() || input == "/dev/null" {
+        return Ok(());
+    }
+    if ad.int("JobStatus") == Some(proto::JobStatus::Held.code()) && ad.int("HoldReasonCode") == Some(proto::job::hold_code::SPOOLING_INPUT) {
+        return Ok(());
+    }
+    let path = std::path::Path::new(&input);
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match ad.string("Iwd") {
+            Some(iwd) if std::path::Path::new(&iwd).is_dir() => std::path::Path::new(&iwd).join(path),
+            _ => return Ok(()),
+        }
+    };
+    if let Err(e) = std::fs::File::open(&full) {
+        let which = match proc {
+            Some(p) => format!("job {cluster}.{p}"),
+            None => format!("cluster {cluster}"),
+        };
+        return Err(ApiError::bad_request(format!("{which}: cannot read the input file {} ({e})", full.display()))
+            .with_hint("check the input = line of the submit description; the file must exist when the job is submitted"));
+    }
+    Ok(())
 }
 
 async fn submit(State(st): State<AppState>, caller: Caller, Json(req): Json<SubmitRequest>) -> Answer<SubmitResponse> {
@@ -195,6 +235,10 @@ async fn query(State(st): State<AppState>, Json(req): Json<QueryRequest>) -> Res
         all_users: snap.all,
     });
     let projection = req.projection;
+    // Like HTCondor's schedd, every answered ad says when it was read
+    // (`condor_q` computes RUN_TIME from it).
+    let server_time = (projection.is_empty() || projection.iter().any(|p| p.eq_ignore_ascii_case("ServerTime")))
+        .then(|| daemon::ads::now_secs().to_string());
     Ok(stream_body(move |tx| {
         let mut out = Chunker { tx, buf: Vec::with_capacity(64 * 1024) };
         // Referenced names are found once per cluster ad (procs share it).
@@ -207,6 +251,10 @@ async fn query(State(st): State<AppState>, Json(req): Json<QueryRequest>) -> Res
                 let n = names.entry(key).or_insert_with(|| with_references(ad, &projection));
                 project_to_wire(ad, n)
             };
+            let mut wire = wire;
+            if let Some(t) = &server_time {
+                wire.set("ServerTime", t.clone());
+            }
             if !out.push(&QueryLine::Ad(wire)) {
                 return;
             }
