@@ -11,7 +11,7 @@
 //! `ADVERTISE_*`) only to root and the user the pool runs as (the owner of
 //! the daemon's socket). Output and exit status are HTCondor's: one
 //! sentence per level (`WRITE command using (no encryption, no integrity,
-//! and FS) succeeded as alice@host to schedd alice@host.`), `-table` one row
+//! and FS) succeeded as alice@host to local schedd.`), `-table` one row
 //! per level, `-quiet` nothing; exit 0 when every level was reached and
 //! authorized, 1 otherwise.
 
@@ -88,8 +88,8 @@ fn level_of(token: &str) -> Option<(&'static str, i32)> {
     LEVELS.iter().copied().find(|(n, c)| *n == up || c.to_string() == up)
 }
 
-/// Reach the daemon with a read-only request; its name if it says one.
-fn reach(daemon: Daemon, c: &client::BlockingClient) -> Result<Option<String>, String> {
+/// Reach the daemon with a read-only request.
+fn reach(daemon: Daemon, c: &client::BlockingClient) -> Result<(), String> {
     let empty = serde_json::json!({});
     let v: serde_json::Value = match daemon {
         Daemon::Master => c.post("/v1/master/status", &empty),
@@ -104,7 +104,8 @@ fn reach(daemon: Daemon, c: &client::BlockingClient) -> Result<Option<String>, S
         }
     }
     .map_err(|e| e.to_string())?;
-    Ok(v.get("name").and_then(|n| n.as_str()).map(str::to_string))
+    let _ = v;
+    Ok(())
 }
 
 fn daemon_of(text: &str) -> Option<Daemon> {
@@ -226,9 +227,11 @@ pub fn main(args: &[String]) -> ExitCode {
         Address::Unix(p) => ("FS", format!("{user}@{domain}"), std::fs::metadata(p).ok().map(|m| m.uid())),
         Address::Tcp(_) => ("none", "unauthenticated@unmapped".to_string(), None),
     };
-    let dname = match &reached {
-        Ok(Some(n)) => format!("{} {n}", daemon.name()),
-        _ => format!("{} at {addr}", daemon.name()),
+    // HTCondor's `Daemon::idStr()`: `local schedd`, `schedd NAME`, `schedd at ADDRESS`.
+    let dname = match (&target.name, &target.address, &target.pool) {
+        (Some(n), _, _) => format!("{} {n}", daemon.name()),
+        (None, Some(_), _) | (None, None, Some(_)) => format!("{} at {addr}", daemon.name()),
+        (None, None, None) => format!("local {}", daemon.name()),
     };
     if mode == Mode::Table {
         println!("         Instruction Authentication Encryption Integrity Decision Identity");

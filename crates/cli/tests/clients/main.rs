@@ -17,6 +17,7 @@ mod dask;
 mod eventlog_reader;
 mod nextflow;
 mod parsl;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
