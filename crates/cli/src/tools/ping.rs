@@ -44,6 +44,8 @@ output options (specify only one):
 
 Example:
     condor_ping -type schedd -table READ WRITE DAEMON
+
+Options and exit status: aerie help ping
 ";
 
 /// HTCondor's authorization levels and their `DC_NOP_*` command numbers.

@@ -40,7 +40,8 @@ const USAGE: &str = "usage: condor_userprio [options] [edit-option | display-opt
 \t-all\t\t\tDisplay all fields
 \t-long\t\t\tVerbose output (one ClassAd per user)
 \t-json\t\t\tThe records as JSON
-   if [usernames] is specified, output will be restricted to the given names if possible.";
+   if [usernames] is specified, output will be restricted to the given names if possible.
+Options, JSON output and exit status: aerie help userprio";
 
 /// The columns HTCondor can show, in its order (width, two heading rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
