@@ -134,8 +134,7 @@ fn config_text(o: &Opts) -> String {
 }
 
 fn load_settings(config: &Path) -> anyhow::Result<daemon::Settings> {
-    let env = std::env::vars().filter_map(|(k, v)| k.strip_prefix("_CONDOR_").map(|n| (n.to_string(), v))).collect();
-    daemon::Settings::from_parts("TOOL", Some(config), env).with_context(|| format!("reading {}", config.display()))
+    daemon::Settings::from_parts("TOOL", Some(config), None).with_context(|| format!("reading {}", config.display()))
 }
 
 /// True while `pid` runs (a zombie waiting for its parent to reap it has

@@ -27,6 +27,7 @@ mod analysis;
 mod demand;
 mod fairshare;
 mod hash;
+mod ingest;
 mod intern;
 mod matcher;
 mod pool;
@@ -227,7 +228,7 @@ impl Negotiator {
     /// attributes the slots refer to).
     pub fn prepare(&mut self, now: f64, slots: Vec<WireAd>) -> Prepared {
         let mut pool = Pool::new();
-        pool::ingest_slots(&mut pool, &slots);
+        ingest::ingest_slots(&mut pool, &slots);
         let charges = self.held.apply(&mut pool, &slots, now, self.settings.match_timeout_secs);
         let significant = pool.external_refs(&SLOT_ROOTS);
         Prepared { pool, slots, now, charges, significant }
@@ -265,7 +266,7 @@ impl Negotiator {
             .collect();
         pool.need_rank = pool.closure(&rank_root, &rank_exprs);
 
-        pool::keep_attrs(&mut pool, &slots);
+        ingest::keep_attrs(&mut pool, &slots);
         pool::group_slots(&mut pool, settings);
         let shapes = demand::group_shapes(&mut pool, &mut acs, settings);
 

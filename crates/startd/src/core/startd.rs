@@ -158,6 +158,10 @@ impl Startd {
         v
     }
 
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down
+    }
+
     pub fn claim_count(&self) -> usize {
         self.claims.len()
     }

@@ -6,6 +6,9 @@
 //! `wait4` for its resource usage), and the vacate timer. Events are
 //! written and flushed the moment they happen.
 
+// A job that could not start travels as a whole `JobExit` (the rare path).
+#![allow(clippy::result_large_err)]
+
 pub mod cgroup;
 pub mod launch;
 pub mod transfer;
@@ -14,7 +17,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use daemon::Settings;
 use proto::startd::{StarterCommand, StarterEvent};
 use tokio::io::AsyncBufReadExt;
 use tokio::signal::unix::{signal, SignalKind};
@@ -51,12 +53,41 @@ fn send_signal(run: &Running, sig: Sig) {
     }
 }
 
-/// Run the starter for slot `slot` until its claim ends.
-pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
+/// What a starter needs to know (the startd passes it on the command line).
+#[derive(Debug, Clone)]
+pub struct StarterOptions {
+    /// `$(STARTER_LOG)`; each slot's log is this plus `.<slot>`.
+    pub log_base: Option<PathBuf>,
+    /// `STARTER_DEBUG`.
+    pub debug: String,
+    /// Give jobs cgroups where the kernel allows (`STARTER_USE_CGROUPS`).
+    pub use_cgroups: bool,
+}
+
+impl StarterOptions {
+    /// `$(STARTER_LOG).<slot>` (`StarterLog.slot1_1`).
+    pub fn log_path(&self, slot: &str) -> Option<PathBuf> {
+        self.log_base.as_ref().map(|p| {
+            let mut s = p.clone().into_os_string();
+            s.push(format!(".{slot}"));
+            PathBuf::from(s)
+        })
+    }
+}
+
+/// Run the starter until its claim ends. `slot` is known from the start,
+/// or (a spare starter) from its first job, when `log` moves to the slot's
+/// log file.
+pub async fn run(opts: StarterOptions, slot: Option<String>, log: Option<daemon::logging::Reopen>) -> anyhow::Result<()> {
+    let mut slot = slot;
     let mut sigchld = signal(SignalKind::child())?;
-    let cgroups = if settings.bool("STARTER_USE_CGROUPS", true) { cgroup::Cgroups::detect() } else { None };
+    let cgroups = if opts.use_cgroups { cgroup::Cgroups::detect() } else { None };
     let pid = std::process::id();
-    tracing::info!("starter for {slot} up (pid {pid}); job cgroups: {}", if cgroups.is_some() { "yes" } else { "no (process groups only)" });
+    tracing::info!(
+        "starter for {} up (pid {pid}); job cgroups: {}",
+        slot.as_deref().unwrap_or("a future claim"),
+        if cgroups.is_some() { "yes" } else { "no (process groups only)" }
+    );
     if !emit(&StarterEvent::Ready { pid, cgroups: cgroups.is_some() }) {
         return Ok(());
     }
@@ -75,6 +106,13 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
                 match a {
                     Action::Launch(job) => {
                         seq += 1;
+                        if slot.as_deref() != Some(job.slot.as_str()) {
+                            slot = Some(job.slot.clone());
+                            if let (Some(l), Some(p)) = (&log, opts.log_path(&job.slot)) {
+                                let _ = l.reopen(&p);
+                                tracing::info!("starter (pid {pid}) runs the jobs of {}", job.slot);
+                            }
+                        }
                         let dir = PathBuf::from(&job.execute_dir).join(format!("dir_{pid}"));
                         let sb = sandbox.get_or_insert_with(|| launch::Sandbox::new(dir.clone()));
                         if sb.dir != dir {
@@ -180,6 +218,6 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
     if let Some(sb) = sandbox.as_mut() {
         sb.remove();
     }
-    tracing::info!("starter for {slot} exiting");
+    tracing::info!("starter for {} exiting", slot.as_deref().unwrap_or("no claim"));
     Ok(())
 }
