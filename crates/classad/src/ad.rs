@@ -158,6 +158,22 @@ impl ClassAd {
         self.attrs.iter().map(|(n, e)| (n.as_str(), e))
     }
 
+    /// The merged view's attributes in the order HTCondor's library stores
+    /// and prints them (`classad2`'s `printOld()`/`printJson()`, nested ads
+    /// everywhere): shorter names first, then by name ignoring case.
+    /// [`ClassAd::iter`] keeps insertion order instead.
+    pub fn iter_htcondor_order(&self) -> Vec<(&str, &Expr)> {
+        let mut v: Vec<(&str, &Expr)> = self.iter_all().collect();
+        v.sort_by(|a, b| {
+            a.0.len().cmp(&b.0.len()).then_with(|| {
+                let x = a.0.bytes().map(|c| c.to_ascii_lowercase());
+                let y = b.0.bytes().map(|c| c.to_ascii_lowercase());
+                x.cmp(y)
+            })
+        });
+        v
+    }
+
     /// The number of own attributes (not counting the chained parent's).
     pub fn len(&self) -> usize {
         self.attrs.len()
@@ -187,6 +203,15 @@ impl ClassAd {
     /// Evaluate attribute `name` with `target` as the matched ad.
     pub fn eval_attr_against(&self, name: &str, target: &ClassAd) -> Value {
         crate::eval::eval_attr(self, name, Some(target))
+    }
+
+    /// Evaluate attribute `name` (against `target`, if any) with the
+    /// builtins seeing `env` (see [`crate::builtins::Env`]).
+    pub fn eval_attr_with_env(&self, name: &str, target: Option<&ClassAd>, env: &crate::builtins::Env) -> Value {
+        match self.get(name) {
+            Some(_) => Expr::attr(name).eval_with_env(Some(self), target, env),
+            None => Value::Undefined,
+        }
     }
 
     /// Evaluate an expression in the context of this ad.
@@ -245,7 +270,7 @@ impl ClassAd {
             return self
                 .attrs
                 .iter()
-                .position(|(n, _)| n.hash() == hash && n.as_str().eq_ignore_ascii_case(name));
+                .position(|(n, _)| n.hash() == hash && same_name(n.as_str(), name));
         }
         let mask = self.index.len() - 1;
         let mut slot = (hash as usize) & mask;
@@ -256,7 +281,7 @@ impl ClassAd {
             }
             let i = (v - 1) as usize;
             let n = &self.attrs[i].0;
-            if n.hash() == hash && n.as_str().eq_ignore_ascii_case(name) {
+            if n.hash() == hash && same_name(n.as_str(), name) {
                 return Some(i);
             }
             slot = (slot + 1) & mask;
@@ -297,6 +322,13 @@ impl ClassAd {
         }
         self.index[slot] = (i + 1) as u32;
     }
+}
+
+/// Names equal ignoring ASCII case; the common same-spelling case is one
+/// `memcmp`.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
 }
 
 impl PartialEq for ClassAd {
@@ -357,6 +389,13 @@ mod tests {
         assert_eq!(flat.len(), 4);
         assert_eq!(proc_ad.unchain().map(|p| p.len()), Some(3));
         assert_eq!(proc_ad.eval_attr("ClusterId"), Value::Undefined);
+    }
+
+    #[test]
+    fn htcondor_order_is_length_then_name() {
+        let ad = ClassAd::parse("[zz = 1; a = 2; Bb = 3; ccc = 4; b = 5]").expect("parses");
+        let names: Vec<&str> = ad.iter_htcondor_order().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["a", "b", "Bb", "zz", "ccc"]);
     }
 
     #[test]

@@ -24,14 +24,16 @@
 //! [`MAX_STEPS`] steps (exponential re-evaluation) or [`MAX_NESTING`] nested
 //! operations, so evaluation never overflows the stack.
 
+use std::cell::Cell;
 use std::sync::{Arc, OnceLock};
 
 use crate::builtins;
-use crate::expr::{fold_hash, BinaryOp, Call, Func, Name, Node, Special};
+use crate::expr::{BinaryOp, Call, Func, Name, NameKind, Node, Special};
 use crate::ops;
 use crate::{ClassAd, Dialect, Expr, Value};
 
 mod refs;
+mod scopes;
 mod special;
 
 
@@ -91,16 +93,21 @@ enum ScopeOrValue {
 }
 
 pub(crate) struct Ctx<'a> {
-    scopes: Vec<Scope<'a>>,
+    scopes: scopes::Scopes<'a>,
     root: Option<ScopeId>,
     my: Option<ScopeId>,
     target: Option<ScopeId>,
     /// Expressions being evaluated through attribute references (cycle detection).
-    active: Vec<*const Node>,
+    active: scopes::Active,
     ref_depth: u32,
     nesting: u32,
     steps: u64,
     env: builtins::Env,
+    /// Where `my`, `target`, `ad`, `other` lead from the MY ad (row 0) and
+    /// the TARGET ad (row 1), once looked up.
+    memo: Cell<[[Option<ScopeId>; 4]; 2]>,
+    /// Which library state `eval()` parses its text in.
+    dialect: Dialect,
 }
 
 static EMPTY: OnceLock<ClassAd> = OnceLock::new();
@@ -109,23 +116,16 @@ fn empty_ad() -> &'static ClassAd {
     EMPTY.get_or_init(ClassAd::new)
 }
 
-const H_MY: u64 = fold_hash("my");
-const H_TARGET: u64 = fold_hash("target");
-const H_OTHER: u64 = fold_hash("other");
-const H_AD: u64 = fold_hash("ad");
-const H_LEFT: u64 = fold_hash("left");
-const H_RIGHT: u64 = fold_hash("right");
-const H_LCTX: u64 = fold_hash("lctx");
-const H_RCTX: u64 = fold_hash("rctx");
-const H_SELF: u64 = fold_hash("self");
-const H_TOPLEVEL: u64 = fold_hash("toplevel");
-const H_ROOT: u64 = fold_hash("root");
-const H_PARENT: u64 = fold_hash("parent");
-const H_CURRENT_TIME: u64 = fold_hash("currenttime");
-
+/// Which of the context names `my`, `target`, `ad`, `other` this is.
 #[inline]
-fn named(name: &Name, hash: u64, text: &str) -> bool {
-    name.hash() == hash && name.is(text)
+fn context_name(name: &Name) -> Option<usize> {
+    match name.kind() {
+        NameKind::Target => Some(0),
+        NameKind::My => Some(1),
+        NameKind::Other => Some(2),
+        NameKind::Ad => Some(3),
+        _ => None,
+    }
 }
 
 /// The match root's own attributes, as HTCondor defines them.
@@ -147,6 +147,19 @@ fn match_root_exprs() -> &'static [(&'static str, Expr)] {
 
 pub(crate) fn eval_expr(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>) -> Value {
     let mut ctx = Ctx::new(my, target);
+    let cur = ctx.my;
+    ctx.eval_in(e, cur)
+}
+
+/// [`eval_expr`] with builtins seeing `env` (clock, zone, user maps, passwd).
+pub(crate) fn eval_expr_env(
+    e: &Expr,
+    my: Option<&ClassAd>,
+    target: Option<&ClassAd>,
+    env: &builtins::Env,
+) -> Value {
+    let mut ctx = Ctx::new(my, target);
+    ctx.env = builtins::Env { lists: builtins::ListSources::default(), ..env.clone() };
     let cur = ctx.my;
     ctx.eval_in(e, cur)
 }
@@ -173,6 +186,7 @@ impl Lazy {
 
 pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>, dialect: Dialect) -> Lazy {
     let mut ctx = Ctx::new(my, target);
+    ctx.dialect = dialect;
     if !dialect.is_configured() {
         ctx.drop_alternates();
     }
@@ -200,26 +214,30 @@ pub(crate) fn references(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<Str
 
 pub(crate) use refs::RefKind;
 
+/// The value of attribute `name` of `ad`: `undefined` when the ad (or its
+/// chained parent) does not have it, even if `target` does — as
+/// HTCondor's `EvaluateAttr` looks the attribute up in the ad itself.
 pub(crate) fn eval_attr(ad: &ClassAd, name: &str, target: Option<&ClassAd>) -> Value {
+    let Some(e) = ad.get(name) else { return Value::Undefined };
     let mut ctx = Ctx::new(Some(ad), target);
-    let name = Name::new(name);
-    let cur = ctx.my;
-    let found = ctx.find_attr(&name, false, cur);
-    ctx.found_value(found)
+    let cur = ctx.my.unwrap_or(0);
+    ctx.eval_reference(e, cur)
 }
 
 impl<'a> Ctx<'a> {
     fn new(my: Option<&'a ClassAd>, target: Option<&'a ClassAd>) -> Ctx<'a> {
         let mut ctx = Ctx {
-            scopes: Vec::with_capacity(if target.is_some() { 5 } else { 1 }),
+            scopes: scopes::Scopes::new(),
             root: None,
             my: None,
             target: None,
-            active: Vec::new(),
+            active: scopes::Active::new(),
             ref_depth: 0,
             nesting: 0,
             steps: 0,
             env: builtins::Env::default(),
+            memo: Cell::new([[None; 4]; 2]),
+            dialect: Dialect::Configured,
         };
         match (my, target) {
             (my, Some(t)) => {
@@ -256,7 +274,7 @@ impl<'a> Ctx<'a> {
     /// Without old ClassAd semantics a match does not let bare names fall
     /// through to the other ad.
     fn drop_alternates(&mut self) {
-        for s in &mut self.scopes {
+        for s in self.scopes.iter_mut() {
             if let Scope::Ad { alternate, .. } = s {
                 *alternate = None;
             }
@@ -279,8 +297,8 @@ impl<'a> Ctx<'a> {
 
     /// The scope of an ad value: the one it was created in, if known.
     fn scope_of_value(&mut self, ad: &Arc<ClassAd>) -> ScopeId {
-        for (i, s) in self.scopes.iter().enumerate().rev() {
-            if let Scope::Ad { shared: Some(a), .. } = s {
+        for i in (0..self.scopes.len()).rev() {
+            if let Scope::Ad { shared: Some(a), .. } = &self.scopes[i] {
                 if Arc::ptr_eq(a, ad) {
                     return i as ScopeId;
                 }
@@ -333,22 +351,22 @@ impl<'a> Ctx<'a> {
             Scope::LeftCtx | Scope::RightCtx => {
                 let left = matches!(self.scopes[id as usize], Scope::LeftCtx);
                 let (mine, other) = if left { (self.my, self.target) } else { (self.target, self.my) };
-                if named(name, H_MY, "my") || named(name, H_AD, "ad") {
+                if matches!(name.kind(), NameKind::My | NameKind::Ad) {
                     Some(mine.map_or(Found::Undefined, Found::Scope))
-                } else if named(name, H_TARGET, "target") || named(name, H_OTHER, "other") {
+                } else if matches!(name.kind(), NameKind::Target | NameKind::Other) {
                     Some(other.map_or(Found::Undefined, Found::Scope))
                 } else {
                     None
                 }
             }
             Scope::MatchRoot => {
-                if named(name, H_LEFT, "LEFT") {
+                if name.kind() == NameKind::Left {
                     Some(self.my.map_or(Found::Undefined, Found::Scope))
-                } else if named(name, H_RIGHT, "RIGHT") {
+                } else if name.kind() == NameKind::Right {
                     Some(self.target.map_or(Found::Undefined, Found::Scope))
-                } else if named(name, H_LCTX, "lCtx") {
+                } else if name.kind() == NameKind::LCtx {
                     Some(Found::Scope(1))
-                } else if named(name, H_RCTX, "rCtx") {
+                } else if name.kind() == NameKind::RCtx {
                     Some(Found::Scope(2))
                 } else {
                     match_root_exprs()
@@ -369,14 +387,16 @@ impl<'a> Ctx<'a> {
                 return f;
             }
             let sup = if Some(cur) == self.root { None } else { self.parent_of(cur) };
-            let h = name.hash();
-            if named(name, H_TOPLEVEL, "toplevel") || named(name, H_ROOT, "root") {
+            let kind = name.kind();
+            if kind == NameKind::None {
+                // Not a special name: on to the enclosing scope.
+            } else if matches!(kind, NameKind::TopLevel | NameKind::Root) {
                 return self.root.map_or(Found::Error, Found::Scope);
-            } else if named(name, H_SELF, "self") || (h == H_MY && name.is("my")) {
+            } else if matches!(kind, NameKind::SelfAd | NameKind::My) {
                 return Found::Scope(cur);
-            } else if named(name, H_PARENT, "parent") {
+            } else if kind == NameKind::Parent {
                 return sup.map_or(Found::Undefined, Found::Scope);
-            } else if named(name, H_CURRENT_TIME, "CurrentTime") {
+            } else if kind == NameKind::CurrentTime {
                 return Found::Value(Value::Int(now()));
             }
             match sup {
@@ -392,6 +412,23 @@ impl<'a> Ctx<'a> {
         let Some(start) = start else {
             return if absolute { Found::Error } else { Found::Undefined };
         };
+        // `TARGET`/`MY` seen from the two matched ads resolve the same way
+        // every time: remember where they lead.
+        let top = !absolute && (Some(start) == self.my || Some(start) == self.target);
+        let memo_key = if top { context_name(name) } else { None };
+        if let Some(k) = memo_key {
+            let side = usize::from(Some(start) == self.target);
+            if let Some(to) = self.memo.get()[side][k] {
+                return Found::Scope(to);
+            }
+            let f = self.lookup_in_scope(start, name);
+            if let Found::Scope(to) = f {
+                let mut m = self.memo.get();
+                m[side][k] = Some(to);
+                self.memo.set(m);
+            }
+            return f;
+        }
         let f = self.lookup_in_scope(start, name);
         if !absolute && matches!(f, Found::Undefined) {
             if let Scope::Ad { alternate: Some(alt), .. } = self.scopes[start as usize] {
@@ -399,6 +436,21 @@ impl<'a> Ctx<'a> {
             }
         }
         f
+    }
+
+    /// Where `base` leads when it is `TARGET`, `MY`, `OTHER` or `AD` named
+    /// from one of the two matched ads and resolves to a scope.
+    #[inline]
+    fn context_scope(&self, base: &Expr, cur: ScopeId) -> Option<ScopeId> {
+        let Node::Attr { name, absolute: false } = &*base.0 else { return None };
+        if Some(cur) != self.my && Some(cur) != self.target {
+            return None;
+        }
+        context_name(name)?;
+        match self.find_attr(name, false, Some(cur)) {
+            Found::Scope(to) => Some(to),
+            _ => None,
+        }
     }
 
     /// A bare name looked up through the enclosing scopes only (HTCondor's
@@ -424,8 +476,14 @@ impl<'a> Ctx<'a> {
 
     /// Evaluate an attribute's expression in its own scope, detecting cycles.
     fn eval_reference(&mut self, e: &Expr, scope: ScopeId) -> Value {
+        // Most attributes of a machine or job ad are plain values: no
+        // cycle can go through them.
+        if let Node::Literal(v) = &*e.0 {
+            self.steps += 1;
+            return literal_value(v);
+        }
         let key = Arc::as_ptr(&e.0);
-        if self.active.contains(&key) {
+        if self.active.contains(key) {
             return Value::Undefined;
         }
         if self.ref_depth >= MAX_REFERENCE_DEPTH {
@@ -441,8 +499,12 @@ impl<'a> Ctx<'a> {
 
     /// Like [`eval_reference`] but keeps a nested ad as a scope.
     fn scope_of_reference(&mut self, e: &Expr, scope: ScopeId) -> ScopeOrValue {
+        if let Node::Literal(v) = &*e.0 {
+            self.steps += 1;
+            return ScopeOrValue::Value(literal_value(v));
+        }
         let key = Arc::as_ptr(&e.0);
-        if self.active.contains(&key) {
+        if self.active.contains(key) {
             return ScopeOrValue::Value(Value::Undefined);
         }
         if self.ref_depth >= MAX_REFERENCE_DEPTH {
@@ -474,25 +536,38 @@ impl<'a> Ctx<'a> {
 
     fn eval_node(&mut self, e: &Expr, cur: ScopeId) -> Value {
         match &*e.0 {
-            // HTCondor's relative-time literal (`relTime("1:00")`) evaluates
-            // to a real number of seconds; only computed relative times
-            // (`relTime(60)`, `t1 - t2`) are relative-time values.
-            Node::Literal(Value::RelTime(r)) => Value::Real(*r),
-            Node::Literal(v) => v.clone(),
+            Node::Literal(v) => literal_value(v),
             Node::Attr { name, absolute } => {
                 let f = self.find_attr(name, *absolute, Some(cur));
                 self.found_value(f)
             }
-            Node::Select { .. } => match self.eval_scope(e, Some(cur)) {
-                ScopeOrValue::Scope(id) => self.scope_value(id),
-                ScopeOrValue::Value(v) => v,
-            },
+            // `TARGET.x` / `MY.x` from one of the matched ads: straight to
+            // the other (or same) ad.
+            Node::Select { base, name } => {
+                if let Some(to) = self.context_scope(base, cur) {
+                    let f = self.lookup_in_scope(to, name);
+                    return self.found_value(f);
+                }
+                match self.eval_scope(e, Some(cur)) {
+                    ScopeOrValue::Scope(id) => self.scope_value(id),
+                    ScopeOrValue::Value(v) => v,
+                }
+            }
             Node::Paren(inner) => self.eval(inner, cur),
+            Node::Binary { op, lhs, rhs } => self.eval_binary(*op, lhs, rhs, cur),
+            _ => self.eval_other(e, cur),
+        }
+    }
+
+    /// The node kinds rarer in matchmaking expressions, kept out of
+    /// [`Ctx::eval_node`] so its frame stays small.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &Expr, cur: ScopeId) -> Value {
+        match &*e.0 {
             Node::Unary { op, arg } => {
                 let v = self.eval(arg, cur);
                 ops::unary(*op, &v)
             }
-            Node::Binary { op, lhs, rhs } => self.eval_binary(*op, lhs, rhs, cur),
             Node::Ternary { cond, then, otherwise } => {
                 let c = self.eval(cond, cur);
                 match c {
@@ -519,6 +594,9 @@ impl<'a> Ctx<'a> {
             Node::Ad(ad) => {
                 self.push_scope(ad.clone(), Some(cur));
                 Value::Ad(ad.clone())
+            }
+            Node::Literal(_) | Node::Attr { .. } | Node::Select { .. } | Node::Paren(_) | Node::Binary { .. } => {
+                self.eval_node(e, cur)
             }
         }
     }
@@ -700,19 +778,17 @@ impl<'a> Ctx<'a> {
                 if args.len() != 1 {
                     return Value::Error;
                 }
+                // The argument as string() converts it (a list prints as
+                // written), parsed and evaluated here.
                 let v = self.eval(&args[0], cur);
-                let text = match &v {
-                    Value::String(s) => s.to_string(),
-                    Value::Undefined | Value::Error => return Value::Error,
-                    Value::Int(i) => i.to_string(),
-                    Value::Real(r) => crate::unparse::format_real(*r),
-                    Value::Bool(b) => b.to_string(),
-                    other => crate::unparse::unparse_value(other),
+                let text = match builtins::conv::to_str_env(&v, &self.env) {
+                    Ok(t) => t.into_owned(),
+                    Err(_) => return Value::Error,
                 };
                 if self.ref_depth >= MAX_REFERENCE_DEPTH {
                     return Value::Error;
                 }
-                match Expr::parse(&text) {
+                match Expr::parse_with(&text, self.dialect) {
                     Ok(e) => {
                         self.ref_depth += 1;
                         let r = self.eval(&e, cur);
@@ -744,6 +820,17 @@ impl<'a> Ctx<'a> {
                 self.eval_in_each(&args[0], &args[1], cur, s == Special::CountMatches)
             }
         }
+    }
+}
+
+/// The value of a literal. HTCondor's relative-time literal
+/// (`relTime("1:00")`) evaluates to a real number of seconds; only computed
+/// relative times (`relTime(60)`, `t1 - t2`) are relative-time values.
+#[inline]
+fn literal_value(v: &Value) -> Value {
+    match v {
+        Value::RelTime(r) => Value::Real(*r),
+        v => v.clone(),
     }
 }
 

@@ -177,11 +177,62 @@ impl PartialEq for Call {
 pub struct Name {
     text: Arc<str>,
     hash: u64,
+    special: NameKind,
+}
+
+/// The names the evaluator gives a meaning (`MY`, `TARGET`, `PARENT`, …),
+/// recognised once when the name is made.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum NameKind {
+    None,
+    My,
+    Target,
+    Other,
+    Ad,
+    Left,
+    Right,
+    LCtx,
+    RCtx,
+    SelfAd,
+    TopLevel,
+    Root,
+    Parent,
+    CurrentTime,
+}
+
+impl NameKind {
+    fn of(text: &str) -> NameKind {
+        const NAMES: [(&str, NameKind); 13] = [
+            ("my", NameKind::My),
+            ("target", NameKind::Target),
+            ("other", NameKind::Other),
+            ("ad", NameKind::Ad),
+            ("left", NameKind::Left),
+            ("right", NameKind::Right),
+            ("lctx", NameKind::LCtx),
+            ("rctx", NameKind::RCtx),
+            ("self", NameKind::SelfAd),
+            ("toplevel", NameKind::TopLevel),
+            ("root", NameKind::Root),
+            ("parent", NameKind::Parent),
+            ("currenttime", NameKind::CurrentTime),
+        ];
+        if text.len() > 11 {
+            return NameKind::None;
+        }
+        NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(text)).map_or(NameKind::None, |(_, s)| *s)
+    }
 }
 
 impl Name {
     pub fn new(text: &str) -> Name {
-        Name { text: Arc::from(text), hash: fold_hash(text) }
+        Name { text: Arc::from(text), hash: fold_hash(text), special: NameKind::of(text) }
+    }
+
+    /// Which evaluator-defined name this is, if any.
+    #[inline]
+    pub(crate) fn kind(&self) -> NameKind {
+        self.special
     }
 
     pub fn as_str(&self) -> &str {
@@ -264,6 +315,13 @@ impl Expr {
     /// as the ad it is matched against.
     pub fn eval(&self, my: Option<&ClassAd>, target: Option<&ClassAd>) -> Value {
         crate::eval::eval_expr(self, my, target)
+    }
+
+    /// [`Expr::eval`] with the builtins seeing `env`: a fixed clock or time
+    /// zone, the daemon's `userMap` map sets, where `userHome` reads
+    /// accounts.
+    pub fn eval_with_env(&self, my: Option<&ClassAd>, target: Option<&ClassAd>, env: &crate::builtins::Env) -> Value {
+        crate::eval::eval_expr_env(self, my, target, env)
     }
 
     /// Evaluate like [`Expr::eval`], but report a list written as `{...}`

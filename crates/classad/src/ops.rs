@@ -266,9 +266,7 @@ fn time_arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Value {
         (BinaryOp::Mul, RelTime(r), Real(n)) => RelTime(r * n),
         (BinaryOp::Div, RelTime(r), Real(n)) => RelTime(r / n),
         (BinaryOp::Mul, Int(n), RelTime(r)) => RelTime(*n as f64 * r),
-        // HTCondor reads the operands of `real * reltime` the wrong way round
-        // and multiplies by zero.
-        (BinaryOp::Mul, Real(_), RelTime(_)) => RelTime(0.0),
+        (BinaryOp::Mul, Real(n), RelTime(r)) => RelTime(n * r),
         _ => Value::Error,
     }
 }

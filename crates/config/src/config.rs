@@ -10,10 +10,12 @@ use crate::host::HostInfo;
 use crate::load::{self, find_root, ConfigWarning, Loaded, Loader, Root};
 use crate::macros::{self, ExpandOptions, MacroError, MacroSource};
 use crate::options::{EnvMap, LoadOptions};
-use crate::param::{self, ParamValue};
+use crate::param::{self, ParamError, ParamValue};
 use crate::table::{Found, Item, Origin, Table, View, SOURCE_DEFAULT, SOURCE_OVER};
 
-/// A loaded configuration.
+/// A loaded configuration. Cheap to share (`Send + Sync`); cloning copies
+/// the table.
+#[derive(Clone)]
 pub struct Config {
     opts: LoadOptions,
     /// In-memory text the configuration was built from (for reload).
@@ -222,40 +224,68 @@ impl Config {
         defaults::table().type_of(name)
     }
 
-    /// An integer parameter (`param_integer`): the setting when valid,
-    /// else the built-in default; `None` when neither exists.
-    pub fn get_int(&self, name: &str) -> Option<i64> {
-        let ty = match self.param_type(name) {
+    fn int_type(&self, name: &str) -> ParamType {
+        match self.param_type(name) {
             ParamType::Long => ParamType::Long,
             _ => ParamType::Int,
-        };
-        param::int_from(self.get(name).as_deref(), self.info(name), ty).map(|(v, _)| v)
-    }
-
-    /// An integer parameter, or `default` when unset and without a built-in default.
-    pub fn get_int_or(&self, name: &str, default: i64) -> i64 {
-        self.get_int(name).unwrap_or(default)
-    }
-
-    /// A boolean parameter (`param_boolean`).
-    pub fn get_bool(&self, name: &str) -> Option<bool> {
-        param::bool_from(self.get(name).as_deref(), self.info(name)).map(|(v, _)| v)
-    }
-
-    pub fn get_bool_or(&self, name: &str, default: bool) -> bool {
-        match self.get(name) {
-            Some(s) => param::bool_or(&s, self.get_bool(name).unwrap_or(default)).0,
-            None => self.get_bool(name).unwrap_or(default),
         }
     }
 
-    /// A real parameter (`param_double`).
+    /// An integer parameter as HTCondor's `param_integer` reads it: the
+    /// setting when it is an integer (or an expression evaluating to a
+    /// number), else the built-in default; clamped to the table's range.
+    /// `None` when unset and without a built-in default.
+    pub fn get_int(&self, name: &str) -> Option<i64> {
+        param::int_from(self.get(name).as_deref(), self.info(name), self.int_type(name), None).map(|(v, _)| v)
+    }
+
+    /// [`Config::get_int`] with the caller's default for an unset (or
+    /// invalid) value when the table has none.
+    pub fn get_int_or(&self, name: &str, default: i64) -> i64 {
+        param::int_from(self.get(name).as_deref(), self.info(name), self.int_type(name), Some(default)).map_or(default, |(v, _)| v)
+    }
+
+    /// [`Config::get_int`], but an invalid setting is an error instead of
+    /// falling back to the default.
+    pub fn try_get_int(&self, name: &str) -> Result<Option<i64>, ParamError> {
+        let value = self.get(name);
+        match param::int_from(value.as_deref(), self.info(name), self.int_type(name), None) {
+            Some((_, false)) => Err(ParamError {
+                name: name.to_string(),
+                value: value.unwrap_or_default(),
+                expected: "integer",
+                hint: "an integer or an integer expression",
+            }),
+            other => Ok(other.map(|(v, _)| v)),
+        }
+    }
+
+    /// A boolean parameter as `param_boolean` reads it (`true`/`false`/
+    /// `1`/`0`, or an expression; numbers are true when non-zero).
+    pub fn get_bool(&self, name: &str) -> Option<bool> {
+        param::bool_from(self.get(name).as_deref(), self.info(name), None).map(|(v, _)| v)
+    }
+
+    pub fn get_bool_or(&self, name: &str, default: bool) -> bool {
+        param::bool_from(self.get(name).as_deref(), self.info(name), Some(default)).map_or(default, |(v, _)| v)
+    }
+
+    /// [`Config::get_bool`], but an invalid setting is an error.
+    pub fn try_get_bool(&self, name: &str) -> Result<Option<bool>, ParamError> {
+        let value = self.get(name);
+        match param::bool_from(value.as_deref(), self.info(name), None) {
+            Some((_, false)) => Err(ParamError { name: name.to_string(), value: value.unwrap_or_default(), expected: "boolean", hint: "True or False" }),
+            other => Ok(other.map(|(v, _)| v)),
+        }
+    }
+
+    /// A real parameter as `param_double` reads it.
     pub fn get_real(&self, name: &str) -> Option<f64> {
-        param::real_from(self.get(name).as_deref(), self.info(name)).map(|(v, _)| v)
+        param::real_from(self.get(name).as_deref(), self.info(name), None).map(|(v, _)| v)
     }
 
     pub fn get_real_or(&self, name: &str, default: f64) -> f64 {
-        self.get_real(name).unwrap_or(default)
+        param::real_from(self.get(name).as_deref(), self.info(name), Some(default)).map_or(default, |(v, _)| v)
     }
 
     /// A string parameter: the same as [`Config::get`].
@@ -281,11 +311,11 @@ impl Config {
             ParamType::String => self.get(name).map(ParamValue::String),
             ParamType::Int | ParamType::Long => {
                 let ty = self.param_type(&entry.name);
-                let v = param::int_from(self.get(name).as_deref(), info, ty).map(|(v, _)| v).unwrap_or(0);
+                let v = param::int_from(self.get(name).as_deref(), info, ty, Some(0)).map_or(0, |(v, _)| v);
                 Some(ParamValue::Int(v))
             }
-            ParamType::Bool => Some(ParamValue::Bool(param::bool_from(self.get(name).as_deref(), info).map(|(v, _)| v).unwrap_or(false))),
-            ParamType::Double => Some(ParamValue::Real(param::real_from(self.get(name).as_deref(), info).map(|(v, _)| v).unwrap_or(0.0))),
+            ParamType::Bool => Some(ParamValue::Bool(param::bool_from(self.get(name).as_deref(), info, Some(false)).is_some_and(|(v, _)| v))),
+            ParamType::Double => Some(ParamValue::Real(param::real_from(self.get(name).as_deref(), info, Some(0.0)).map_or(0.0, |(v, _)| v))),
         }
     }
 
@@ -412,6 +442,12 @@ impl Config {
         names
     }
 
+    /// The names `htcondor2.param` iterates: every name (files and
+    /// defaults) whose value expands to something non-empty.
+    pub fn param_keys(&self) -> Vec<String> {
+        self.names().into_iter().filter(|n| self.get(n).is_some()).collect()
+    }
+
     /// Names the files (and detected values, environment) set, sorted.
     pub fn defined_names(&self) -> Vec<String> {
         self.table.sorted().into_iter().map(|i| i.key.clone()).collect()
@@ -453,6 +489,13 @@ impl Config {
         macros::expand(text, &self.view(), &self.expand_opts)
     }
 
+    /// [`Config::expand`], leaving `$(DOLLAR)` as written (for text that
+    /// will be expanded again, and `condor_config_val -macro`).
+    pub fn expand_keep_dollar(&self, text: &str) -> Result<String, MacroError> {
+        let opts = ExpandOptions { keep_dollar: true, ..self.expand_opts.clone() };
+        macros::expand(text, &self.view(), &opts)
+    }
+
     /// Expand every name this process can see once; the first macro loop
     /// is an error naming where its first member is defined.
     pub fn check_loops(&self) -> Result<(), ConfigError> {
@@ -483,6 +526,82 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Evaluate an `if` condition against this configuration
+    /// (`condor_config_val -check-if`): `Err` holds HTCondor's reason.
+    pub fn test_condition(&self, expr: &str) -> Result<bool, String> {
+        struct Ctx<'a>(&'a Config);
+        impl crate::ifcond::CondContext for Ctx<'_> {
+            fn expand(&self, text: &str) -> Result<String, MacroError> {
+                self.0.expand(text)
+            }
+            fn lookup(&self, name: &str) -> Option<String> {
+                self.0.get_raw(name)
+            }
+        }
+        crate::ifcond::test_condition(expr, &Ctx(self)).map_err(|e| match e {
+            crate::ifcond::CondError::Invalid(r) => r,
+            crate::ifcond::CondError::Macro(m) => m.to_string(),
+        })
+    }
+
+    /// The settings the files and environment made, for
+    /// `condor_config_val -summary`: `(source, entries)` groups in the order
+    /// read (environment last), each entry `(name, raw)` in line order.
+    /// Values equal to their default and obsolete settings HTCondor's
+    /// upgrade templates list are left out.
+    pub fn summary(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let t = defaults::table();
+        let lines_of = |cat: &str, name: &str| -> Vec<String> {
+            t.meta(cat, name).map(|m| m.text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()).unwrap_or_default()
+        };
+        let mut obsolete = lines_of("UPGRADE", "DISCARD");
+        obsolete.extend(lines_of("UPGRADE", "DISCARDX"));
+        let mut obsolete_if = lines_of("UPGRADE", "DISCARDIF");
+        obsolete_if.extend(lines_of("UPGRADE", "DISCARDIFX"));
+        let mut rows: Vec<(usize, i32, usize, String, String)> = Vec::new();
+        for (iter, item) in self.table.items().iter().enumerate() {
+            let o = &item.origin;
+            let is_file = o.source > SOURCE_OVER;
+            let is_env = o.source == crate::table::SOURCE_ENVIRONMENT || o.source == SOURCE_OVER;
+            if !is_file && !is_env {
+                continue;
+            }
+            let def = t.entry_for(&item.key).and_then(|p| p.default.clone());
+            if def.as_deref() == Some(item.raw.as_str()) || (item.raw.is_empty() && def.is_none() && t.entry_for(&item.key).is_some()) {
+                continue;
+            }
+            if is_file {
+                if obsolete.iter().any(|n| n.eq_ignore_ascii_case(&item.key)) {
+                    continue;
+                }
+                let pair = format!("{}={}", item.key.to_ascii_uppercase(), item.raw);
+                if obsolete_if.contains(&pair) {
+                    continue;
+                }
+            }
+            let sort_src = if is_env { usize::MAX - 1 + (o.source == SOURCE_OVER) as usize } else { o.source };
+            rows.push((sort_src, o.line, iter, item.key.clone(), item.raw.clone()));
+        }
+        rows.sort_by_key(|r| (r.0, r.1, r.2));
+        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let mut last: Option<usize> = None;
+        for (src, _, _, k, v) in rows {
+            if last != Some(src) {
+                let name = match src {
+                    s if s == usize::MAX - 1 => self.sources[crate::table::SOURCE_ENVIRONMENT].clone(),
+                    usize::MAX => self.sources[SOURCE_OVER].clone(),
+                    s => self.sources[s].clone(),
+                };
+                out.push((name, Vec::new()));
+                last = Some(src);
+            }
+            if let Some(g) = out.last_mut() {
+                g.1.push((k, v));
+            }
+        }
+        out
     }
 
     /// The source names in the order HTCondor numbers them.
@@ -542,5 +661,17 @@ impl std::fmt::Debug for Config {
             .field("files", &self.files_read())
             .field("defined", &self.table.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn config_can_be_shared_between_threads() {
+        assert_send_sync::<Config>();
     }
 }

@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::table::NameMap;
+
 /// The type HTCondor gives a parameter; typed lookups follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParamType {
@@ -74,9 +76,10 @@ pub struct MetaKnob {
 pub struct Defaults {
     /// Generic entries, sorted case-insensitively by name.
     pub params: Vec<ParamInfo>,
-    index: HashMap<String, usize>,
-    /// Subsystem overrides: upper-case subsystem → upper-case name → entry.
-    subsys: HashMap<String, HashMap<String, ParamInfo>>,
+    index: NameMap<usize>,
+    /// Subsystem overrides: (upper-case subsystem, upper-case name → entry);
+    /// a handful, searched in order.
+    subsys: Vec<(String, NameMap<ParamInfo>)>,
     /// Meta-knobs: upper-case category → templates sorted by name.
     metas: HashMap<String, Vec<MetaKnob>>,
     /// Categories in sorted order, as written.
@@ -117,7 +120,7 @@ fn unescape(s: &str) -> String {
 impl Defaults {
     fn parse(tsv: &str, metas_txt: &str) -> Defaults {
         let mut params = Vec::new();
-        let mut subsys: HashMap<String, HashMap<String, ParamInfo>> = HashMap::new();
+        let mut subsys: HashMap<String, NameMap<ParamInfo>> = HashMap::new();
         for line in tsv.lines() {
             if line.starts_with('#') || line.is_empty() {
                 continue;
@@ -209,25 +212,27 @@ impl Defaults {
             list.sort_by(|a, b| cmp_ignore_case(&a.name, &b.name));
         }
         categories.sort_by(|a, b| cmp_ignore_case(a, b));
+        let subsys = subsys.into_iter().collect();
         Defaults { params, index, subsys, metas, categories }
     }
 
     /// The generic entry for `name` (case-insensitive), without looking at
     /// subsystem tables.
     pub fn generic(&self, name: &str) -> Option<&ParamInfo> {
-        self.index.get(&name.to_ascii_uppercase()).map(|&i| &self.params[i])
+        crate::table::with_upper(&[name], |k| self.index.get(k).map(|&i| &self.params[i]))
     }
 
     /// Index of the generic entry for `name` in [`Defaults::params`].
     pub fn generic_index(&self, name: &str) -> Option<usize> {
-        self.index.get(&name.to_ascii_uppercase()).copied()
+        crate::table::with_upper(&[name], |k| self.index.get(k).copied())
     }
 
     /// The override of `name` for subsystem `subsys` (text up to the first
     /// `.` of `subsys` is used, as in HTCondor).
     pub fn subsys(&self, subsys: &str, name: &str) -> Option<&ParamInfo> {
         let sub = subsys.split('.').next().unwrap_or(subsys);
-        self.subsys.get(&sub.to_ascii_uppercase())?.get(&name.to_ascii_uppercase())
+        let (_, table) = self.subsys.iter().find(|(s, _)| s.eq_ignore_ascii_case(sub))?;
+        crate::table::with_upper(&[name], |k| table.get(k))
     }
 
     /// The generic entry HTCondor files a (possibly prefixed) name under:

@@ -25,7 +25,7 @@ pub(crate) fn eval_int(text: &str) -> Option<i64> {
 /// C's conversion of a double to a 64-bit integer on x86-64 (out of range
 /// and NaN give the "integer indefinite" value).
 pub(crate) fn truncate(r: f64) -> i64 {
-    if r.is_nan() || r >= 9.223_372_036_854_776e18 || r < -9.223_372_036_854_776e18 {
+    if r.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
         i64::MIN
     } else {
         r as i64

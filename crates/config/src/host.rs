@@ -61,7 +61,7 @@ fn os_release() -> Vec<(String, String)> {
 }
 
 fn primary_ip(v6: bool) -> Option<String> {
-    let (bind, target) = if v6 { ("[::]:0", "[2001:db8::1]:9") } else { ("0.0.0.0:0", "192.0.2.255:9") };
+    let (bind, target) = if v6 { ("[::]:0", "[2001:db8::1]:9") } else { ("0.0.0.0:0", "203.0.113.1:9") };
     let sock = std::net::UdpSocket::bind(bind).ok()?;
     sock.connect(target).ok()?;
     let ip = sock.local_addr().ok()?.ip();
@@ -236,7 +236,7 @@ impl HostInfo {
         let mut limit: Option<u32> = None;
         for var in ["OMP_THREAD_LIMIT", "SLURM_CPUS_ON_NODE"] {
             if let Some(n) = env(var).and_then(|v| v.trim().parse::<u32>().ok()).filter(|&n| n > 0) {
-                if n < self.cpus && limit.map_or(true, |l| n < l) {
+                if n < self.cpus && !matches!(limit, Some(l) if l <= n) {
                     limit = Some(n);
                 }
             }

@@ -18,6 +18,10 @@
 //! their origins) → [`Config`] (lookups; [`macros`] expands at lookup time;
 //! [`param`] types values; [`defaults`] fills in built-in values).
 
+// Errors carry the file, line, offending text and include chain; loading
+// fails rarely, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod defaults;
 pub mod host;
 pub mod load;
@@ -30,6 +34,7 @@ mod error;
 mod eval;
 mod ifcond;
 mod macro_funcs;
+mod macro_paths;
 mod meta;
 mod parse;
 mod printf;
@@ -44,4 +49,9 @@ pub use host::HostInfo;
 pub use load::ConfigWarning;
 pub use macros::{expand, ExpandOptions, MacroError, MacroSource};
 pub use options::{EnvMap, LoadOptions, Subsystem};
-pub use param::ParamValue;
+pub use param::{ParamError, ParamValue};
+
+/// Substitute `$(1)`, `$(2?)`, `$(0#)`, … of a `use` template with its arguments.
+pub fn expand_template_args(text: &str, args: &str) -> String {
+    meta::expand_meta_args(text, args)
+}

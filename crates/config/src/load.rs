@@ -303,11 +303,11 @@ impl<'o> Loader<'o> {
     /// The text of a file or the output of `command |`.
     pub fn read_source(&self, name: &str, is_cmd: bool) -> Result<String, ErrorKind> {
         if is_cmd {
-            let cmd = name.trim_end_matches(|c| c == '|' || c == ' ');
+            let cmd = name.trim_end_matches(['|', ' ']);
             return run_command(cmd);
         }
         match std::fs::read(name) {
-            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+            Ok(bytes) => Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
             Err(e) => Err(ErrorKind::IncludeOpen { path: name.to_string(), reason: io_reason(&e) }),
         }
     }
@@ -378,13 +378,17 @@ impl<'o> Loader<'o> {
     /// `AUTO_USE_<CATEGORY>_<TEMPLATE> = condition` applies the template
     /// when the condition is true.
     fn smart_auto_use(&mut self) -> Result<(), ConfigError> {
-        let re = regex::Regex::new("(?i)^AUTO_USE_([A-Za-z]+)_(.+)").expect("constant pattern");
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = RE.get_or_init(|| regex::Regex::new("(?i)^AUTO_USE_([A-Za-z]+)_(.+)").expect("constant pattern"));
         let mut triggers: Vec<(String, String, String)> = Vec::new();
-        for item in self.table.sorted() {
-            if let Some(c) = re.captures(&item.key) {
-                triggers.push((item.key.clone(), c[1].to_string(), c[2].to_string()));
+        for item in self.table.items() {
+            if item.key.len() > 9 && item.key.as_bytes()[..9].eq_ignore_ascii_case(b"AUTO_USE_") {
+                if let Some(c) = re.captures(&item.key) {
+                    triggers.push((item.key.clone(), c[1].to_string(), c[2].to_string()));
+                }
             }
         }
+        triggers.sort_by(|a, b| crate::defaults::cmp_ignore_case(&a.0, &b.0));
         for (name, cat, knob) in triggers {
             let Some(trigger) = self.param_str(&name) else { continue };
             let fired = match crate::ifcond::test_condition(&trigger, &crate::parse::LoaderCond(self)) {

@@ -1,6 +1,7 @@
 //! The function macros: `$INT()`, `$REAL()`, `$STRING()`, `$EVAL()`,
-//! `$SUBSTR()`, `$CHOICE()`, `$RANDOM_CHOICE()`, `$RANDOM_INTEGER()`,
-//! `$BASENAME()`, `$DIRNAME()` and the `$F[fpdnxqabwu]()` path functions.
+//! `$SUBSTR()`, `$CHOICE()`, `$RANDOM_CHOICE()`, `$RANDOM_INTEGER()`; the
+//! path functions (`$F[fpdnxqabwu]()`, `$BASENAME()`, `$DIRNAME()`) are in
+//! `macro_paths`.
 //!
 //! Each returns `Ok(Ok(text))`, `Ok(Err(reason))` when the function cannot
 //! be evaluated (the macro then expands to nothing, as in HTCondor), or
@@ -8,9 +9,10 @@
 
 use crate::eval;
 use crate::macros::{Expander, MacroError, MacroKind, MacroPos};
+use crate::macro_paths::{filename, PathFlags, N, P, X};
 use crate::printf::{FmtKind, Format};
 
-type FnResult = Result<Result<String, String>, MacroError>;
+pub(crate) type FnResult = Result<Result<String, String>, MacroError>;
 
 /// The `index`th comma separated item, trimmed.
 fn nth_item(list: &str, index: usize) -> Option<&str> {
@@ -109,7 +111,7 @@ pub(crate) fn string_is_double(s: &str) -> Option<f64> {
 /// Look `name` up as a macro (falling back to `fallback` itself when it
 /// names nothing) and expand the text when it holds a `$`. `keep_dollar`
 /// leaves `$(DOLLAR)` in place.
-fn lookup_or_literal(
+pub(crate) fn lookup_or_literal(
     ex: &mut Expander<'_>,
     name: &str,
     fallback: &str,
@@ -124,7 +126,7 @@ fn lookup_or_literal(
         return Ok(text);
     }
     if pushed {
-        chain.push(name.to_ascii_uppercase());
+        chain.push(ex.chain_key(name));
     }
     let r = ex.expand_nested(&text, chain);
     if pushed {
@@ -179,10 +181,14 @@ fn clip55(mut s: String) -> String {
 fn int_real(ex: &mut Expander<'_>, body: &str, is_int: bool, chain: &mut Vec<String>) -> FnResult {
     let label = if is_int { "$INT()" } else { "$REAL()" };
     let (name, fmt_text) = split_fmt(body);
+    let name = if ex.modern { name.trim() } else { name };
     let fmt = match fmt_text {
         Some(f) => match Format::parse(f, if is_int { FmtKind::Int } else { FmtKind::Float }) {
             Ok(fm) => Some(fm),
             Err(_) => {
+                if ex.modern {
+                    return Ok(Err(format!("{label} error: '{f}' is not a valid format specifier")));
+                }
                 // HTCondor puts the bad format itself in the value
                 ex.warn(body, format!("{label} macro: '{f}' is not a valid format specifier"));
                 return Ok(Ok(f.to_string()));
@@ -262,7 +268,7 @@ fn eval_fn(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResu
     let mut text = text;
     if text.contains('$') {
         if found {
-            chain.push(body.to_ascii_uppercase());
+            chain.push(ex.chain_key(body));
         }
         let r = ex.expand_nested(&text, chain);
         if found {
@@ -278,6 +284,9 @@ fn eval_fn(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResu
 }
 
 fn substr(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
+    if ex.modern {
+        return substr_modern(ex, body, chain);
+    }
     let Some((name, rest)) = body.split_once(',') else {
         return Ok(Err("$SUBSTR() macro: no length specified".to_string()));
     };
@@ -299,7 +308,7 @@ fn substr(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
     }
     let Some(val) = ex.lookup(name, chain)? else { return Ok(Ok(String::new())) };
     let val = if val.contains('$') {
-        chain.push(name.to_ascii_uppercase());
+        chain.push(ex.chain_key(name));
         let r = ex.expand_nested(&val, chain);
         chain.pop();
         crate::macros::replace_dollar_macros(&r?)
@@ -315,9 +324,17 @@ fn substr(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
 }
 
 fn choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
-    // the index: a number, or the name of a macro holding one
+    if ex.modern {
+        return choice_modern(ex, body, chain);
+    }
+    // the index: a number, or the name of a macro holding one; HTCondor
+    // expands it with its newer expander
     let first = nth_item(body, 0).unwrap_or("");
-    let ival = lookup_or_literal(ex, first, first, true, chain)?;
+    let saved = ex.modern;
+    ex.modern = true;
+    let ival = lookup_or_literal(ex, first, first, true, chain);
+    ex.modern = saved;
+    let ival = ival?;
     let index = match string_is_long(&ival) {
         Some(i) if (0..i32::MAX as i64).contains(&i) => i as usize,
         _ => {
@@ -335,7 +352,7 @@ fn choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
         match ex.lookup(list_name, chain)? {
             None => return Ok(Err(format!("$CHOICE() macro: no list named \"{list_name}\""))),
             Some(v) => {
-                chain.push(list_name.to_ascii_uppercase());
+                chain.push(ex.chain_key(list_name));
                 let r = ex.expand_nested(&v, chain);
                 chain.pop();
                 owned = crate::macros::replace_dollar_macros(&r?);
@@ -351,6 +368,95 @@ fn choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResul
     }
 }
 
+/// HTCondor's `get_lookup_and_expand_macro_arg`: the `index`th item,
+/// trimmed, replaced by the value of the macro it names (if any), expanded.
+fn arg_lookup_expand(ex: &mut Expander<'_>, args: &str, index: usize, chain: &mut Vec<String>) -> Result<Option<String>, MacroError> {
+    match nth_item(args, index) {
+        None => Ok(None),
+        Some(item) => {
+            let item = item.to_string();
+            lookup_or_literal(ex, &item, &item, true, chain).map(Some)
+        }
+    }
+}
+
+/// HTCondor's `count_list_items`: a leading separator counts as an item.
+fn count_list_items(list: &str) -> usize {
+    let lead = list.starts_with(',') as usize;
+    lead + list.matches(',').count() + 1 - lead
+}
+
+/// `$CHOICE(index, items...)` as the newer expander reads it: every
+/// problem is an error.
+fn choice_modern(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
+    let Some(rest) = nth_item_rest(body, 1) else {
+        return Ok(Err("$CHOICE() error: no list".to_string()));
+    };
+    let rest = rest.trim_start();
+    let ival = arg_lookup_expand(ex, body, 0, chain)?.unwrap_or_default();
+    let index = match string_is_long(&ival) {
+        Some(i) if (0..i32::MAX as i64).contains(&i) => i as usize,
+        _ => return Ok(Err(format!("$CHOICE() error: '{ival}' is invalid index"))),
+    };
+    let owned;
+    let items: &str = if count_list_items(rest) == 1 {
+        let list_name = rest.trim();
+        if list_name.is_empty() {
+            return Ok(Err("$CHOICE() error: no list".to_string()));
+        }
+        match ex.lookup(list_name, chain)? {
+            None => return Ok(Err(format!("$CHOICE() error: no list named {list_name}"))),
+            Some(v) => {
+                if v.contains('$') {
+                    chain.push(ex.chain_key(list_name));
+                    let r = ex.expand_nested(&v, chain);
+                    chain.pop();
+                    owned = r?;
+                } else {
+                    owned = v;
+                }
+                &owned
+            }
+        }
+    } else {
+        rest
+    };
+    match nth_item(items, index) {
+        Some(item) => Ok(Ok(item.to_string())),
+        None => Ok(Err(format!("$CHOICE() error: index {index} is out of range"))),
+    }
+}
+
+/// `$SUBSTR(name, length)` or `$SUBSTR(name, start, length)` as the newer
+/// expander reads it (the name may be a literal; errors stop).
+fn substr_modern(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> FnResult {
+    let val = match arg_lookup_expand(ex, body, 0, chain)? {
+        Some(v) if !v.is_empty() => v,
+        _ => return Ok(Ok(String::new())),
+    };
+    let (has_start, len_text) = match arg_lookup_expand(ex, body, 2, chain)? {
+        Some(l) => (true, l),
+        None => (false, arg_lookup_expand(ex, body, 1, chain)?.unwrap_or_default()),
+    };
+    let Some(sub_len) = string_is_long(&len_text).filter(|v| (i32::MIN as i64..i32::MAX as i64).contains(v)) else {
+        return Ok(Err(format!("$SUBSTR() error: {len_text} is invalid length")));
+    };
+    let mut start = 0i64;
+    if has_start {
+        let t = arg_lookup_expand(ex, body, 1, chain)?.unwrap_or_default();
+        match string_is_long(&t).filter(|v| (i32::MIN as i64..i32::MAX as i64).contains(v)) {
+            Some(v) => start = v,
+            None => return Ok(Err(format!("$SUBSTR() error: {t} is invalid start"))),
+        }
+    }
+    let b = val.as_bytes();
+    let cch = b.len() as i64;
+    let start = if start < 0 { cch + start } else { start }.clamp(0, cch);
+    let rest = cch - start;
+    let n = if sub_len < 0 { rest + sub_len } else { sub_len }.clamp(0, rest);
+    Ok(Ok(String::from_utf8_lossy(&b[start as usize..(start + n) as usize]).into_owned()))
+}
+
 /// HTCondor's `split()`: items separated by any of `delims`, trimmed, empty
 /// items dropped.
 fn split_items<'a>(s: &'a str, delims: &[char]) -> Vec<&'a str> {
@@ -363,7 +469,7 @@ fn random_choice(ex: &mut Expander<'_>, body: &str, chain: &mut Vec<String>) -> 
         let list_name = items[0].clone();
         if let Some(v) = ex.lookup(&list_name, chain)? {
             let v = if v.contains('$') {
-                chain.push(list_name.to_ascii_uppercase());
+                chain.push(ex.chain_key(&list_name));
                 let r = ex.expand_nested(&v, chain);
                 chain.pop();
                 crate::macros::replace_dollar_macros(&r?)
@@ -433,211 +539,6 @@ fn random_integer(ex: &mut Expander<'_>, body: &str) -> Result<String, String> {
     let range = range.max(1) as u128;
     let pick = (ex.next_random() as u128 % range) as i128;
     Ok((min as i128 + pick * step as i128).to_string())
-}
-
-const X: u8 = 1;
-const N: u8 = 2;
-const P: u8 = 4;
-const D: u8 = 8;
-
-#[derive(Debug, Clone, Copy, Default)]
-struct PathFlags {
-    parts: u8,
-    num_dirs: usize,
-    quoted: bool,
-    arg_quote: bool,
-    full_path: bool,
-    bare: bool,
-    to_path_char: Option<u8>,
-}
-
-impl PathFlags {
-    fn parse(flags: &str) -> PathFlags {
-        let mut f = PathFlags::default();
-        for c in flags.bytes() {
-            match c | 0x20 {
-                b'x' => f.parts |= X,
-                b'n' => f.parts |= N,
-                b'p' => f.parts |= P,
-                b'd' => {
-                    f.parts |= D;
-                    f.num_dirs += 1;
-                }
-                b'a' => f.arg_quote = true,
-                b'b' => f.bare = true,
-                b'f' => f.full_path = true,
-                b'w' => f.to_path_char = Some(b'\\'),
-                b'u' => f.to_path_char = Some(b'/'),
-                b'q' => f.quoted = true,
-                _ => {}
-            }
-        }
-        f
-    }
-}
-
-/// Copy `s` dropping a leading `"` (or the requested quote) and the matching
-/// trailing one, then add the requested quotes.
-fn requote(s: &[u8], quote: Option<u8>) -> Vec<u8> {
-    let mut s = s;
-    let mut qc = None;
-    if let Some(&c) = s.first() {
-        if c == b'"' || Some(c) == quote {
-            qc = Some(c);
-            s = &s[1..];
-        }
-    }
-    if let (Some(&last), Some(q)) = (s.last(), qc) {
-        if last == q {
-            s = &s[..s.len() - 1];
-        }
-    }
-    let mut out = Vec::with_capacity(s.len() + 2);
-    if let Some(q) = quote {
-        out.push(q);
-    }
-    out.extend_from_slice(s);
-    if let Some(q) = quote {
-        out.push(q);
-    }
-    out
-}
-
-fn convert_path_chars(v: &mut [u8], to: Option<u8>) {
-    if let Some(to) = to {
-        let from = if to == b'/' { b'\\' } else { b'/' };
-        for c in v.iter_mut() {
-            if *c == from {
-                *c = to;
-            }
-        }
-    }
-}
-
-fn filename(ex: &mut Expander<'_>, body: &str, f: PathFlags, is_basename: bool, chain: &mut Vec<String>) -> FnResult {
-    // $BASENAME(file, suffix) removes a matching suffix
-    let mut name = body;
-    let mut kill_suffix: Option<&str> = None;
-    if is_basename {
-        if let Some(i) = body.rfind(',') {
-            name = &body[..i];
-            kill_suffix = Some(body[i + 1..].trim_start());
-        }
-    }
-    let val = lookup_or_literal(ex, name, name, false, chain)?;
-    let quote = if f.quoted { Some(if f.arg_quote { b'\'' } else { b'"' }) } else { None };
-    // strip one level of matching quotes around the whole value
-    let raw = val.as_bytes();
-    let unq: &[u8] = if raw.len() > 1 && raw[0] == raw[raw.len() - 1] && (raw[0] == b'"' || raw[0] == b'\'') {
-        &raw[1..raw.len() - 1]
-    } else {
-        raw
-    };
-    let mut buf: Vec<u8> = if f.full_path {
-        match &ex.opts.cwd {
-            Some(cwd) if unq.first() != Some(&b'/') && !cwd.as_os_str().is_empty() => {
-                let cwd = cwd.to_string_lossy();
-                let cwd = cwd.strip_suffix('/').unwrap_or(&cwd).to_string();
-                let mut n = unq;
-                if n.len() > 2 && n[0] == b'.' && n[1] == b'/' {
-                    n = &n[2..];
-                }
-                let mut joined = cwd.into_bytes();
-                joined.push(f.to_path_char.unwrap_or(b'/'));
-                joined.extend_from_slice(n);
-                let mut v = requote(&joined, quote);
-                convert_path_chars(&mut v, f.to_path_char);
-                v
-            }
-            _ => {
-                let mut v = requote(unq, quote);
-                convert_path_chars(&mut v, f.to_path_char);
-                v
-            }
-        }
-    } else {
-        let mut v = requote(unq, quote);
-        convert_path_chars(&mut v, f.to_path_char);
-        v
-    };
-    let len = buf.len();
-    let ixn = buf.iter().rposition(|&c| c == b'/' || c == b'\\').map(|i| i + 1).unwrap_or(0);
-    let ixx = buf[ixn..].iter().rposition(|&c| c == b'.').map(|i| i + ixn).unwrap_or(len);
-    let mut ixx = ixx;
-    let mut parts = f.parts;
-    if let Some(suffix) = kill_suffix {
-        let cch = suffix.len();
-        if len >= cch && len - cch >= ixn && buf[len - cch..].eq_ignore_ascii_case(suffix.as_bytes()) {
-            ixx = len - cch;
-            parts &= !X;
-        }
-    }
-    if ixn == 0 && parts & (N | X) != 0 {
-        parts &= !(P | D);
-    }
-    let mut start = 0usize;
-    let mut end = len;
-    match parts & 0xF {
-        1 => {
-            start = ixx;
-            if f.bare && ixx < len {
-                start += 1;
-            }
-        }
-        3 => start = ixn,
-        2 => {
-            start = ixn;
-            end = ixx;
-        }
-        0 | 7 | 5 => {}
-        4 => {
-            end = ixn;
-            if f.bare && ixn > 0 {
-                end = ixn - 1;
-            }
-        }
-        6 => end = ixx,
-        _ => {
-            if ixn > 0 {
-                // keep the basename plus `num_dirs` directories
-                let seps: Vec<usize> = buf.iter().enumerate().filter(|(_, &c)| c == b'/' || c == b'\\').map(|(i, _)| i + 1).collect();
-                let keep = seps.len().saturating_sub(f.num_dirs);
-                start = if keep > 0 { seps[keep - 1] } else { 0 };
-                match parts & 3 {
-                    2 => end = ixx,
-                    0 => {
-                        end = ixn;
-                        if f.bare && ixn > 0 {
-                            end = ixn - 1;
-                        }
-                    }
-                    _ => {}
-                }
-            } else {
-                start = len.min(1);
-                end = start;
-            }
-        }
-    }
-    if end < start {
-        end = start;
-    }
-    if let Some(q) = quote {
-        let mut out = Vec::with_capacity(end - start + 2);
-        if buf.get(start) != Some(&q) || start == end {
-            out.push(q);
-        }
-        let mut e = end;
-        if e > 1 && e > start && buf[e - 1] == q {
-            e -= 1;
-        }
-        out.extend_from_slice(&buf[start..e]);
-        out.push(q);
-        buf = out;
-    } else {
-        buf = buf[start..end].to_vec();
-    }
-    Ok(Ok(String::from_utf8_lossy(&buf).into_owned()))
 }
 
 #[cfg(test)]

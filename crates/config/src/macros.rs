@@ -225,7 +225,7 @@ pub fn expand_self(text: &str, self_name: &str, self_alt: Option<&str>, src: &dy
         let mut chain = Vec::new();
         let out = match ex.eval_one(&s, &m, &mut chain) {
             Ok(o) => o,
-            Err(_) => Replacement { text: String::new(), region: None },
+            Err(_) => Replacement { text: String::new(), region: None, stop: false },
         };
         s.replace_range(m.dollar..m.right, &out.text);
         // Do not rescan the previous value: it was stored self-expanded.
@@ -243,31 +243,10 @@ pub fn replace_dollar_macros(text: &str) -> String {
     let mut pos = 0;
     while let Some(m) = scan(&s, pos, &|kind, body| !is_dollar(kind, body)) {
         s.replace_range(m.dollar..m.right, "$");
-        pos = rescan_from(&s, m.dollar);
+        // rescan from the new `$`: `$(DOLLAR)(DOLLAR)` is one `$`, as in HTCondor
+        pos = m.dollar;
     }
     s
-}
-
-/// Where to resume scanning after text was put at `at`: HTCondor rescans
-/// the whole value, so a replacement starting with `(` can complete a
-/// `$NAME` written just before it. Back up over such a prefix.
-fn rescan_from(s: &str, at: usize) -> usize {
-    let b = s.as_bytes();
-    let mut i = at;
-    while i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
-        i -= 1;
-    }
-    while i > 0 && b[i - 1] == b'$' && at - i < 2 + (at - i) {
-        i -= 1;
-        if i > 0 && b[i - 1] == b'$' {
-            i -= 1;
-        }
-        break;
-    }
-    if i < at && !b[i..at].contains(&b'$') {
-        return at;
-    }
-    i
 }
 
 /// True when `text` holds a macro that expansion would replace.
@@ -453,6 +432,8 @@ pub(crate) struct Replacement {
     pub text: String,
     /// The macro name whose value this text is (for loop detection).
     pub region: Option<String>,
+    /// Stop expanding here and keep the rest of the text as it is.
+    pub stop: bool,
 }
 
 /// One expansion in progress.
@@ -460,19 +441,17 @@ pub(crate) struct Expander<'a> {
     pub src: &'a dyn MacroSource,
     pub opts: &'a ExpandOptions,
     pub warnings: Vec<MacroWarning>,
-    rng: u64,
+    /// Random state, seeded on first use.
+    rng: Option<u64>,
+    /// Expand as HTCondor's newer expander does (used for the index of
+    /// `$CHOICE()`): a function that fails stops the expansion, path
+    /// functions take only macro names, `$SUBSTR(x, n)` takes a length.
+    pub modern: bool,
 }
 
 impl<'a> Expander<'a> {
     pub(crate) fn new(src: &'a dyn MacroSource, opts: &'a ExpandOptions) -> Expander<'a> {
-        let seed = opts.random_seed.unwrap_or_else(|| {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0);
-            now ^ ((std::process::id() as u64) << 32)
-        });
-        Expander { src, opts, warnings: Vec::new(), rng: seed }
+        Expander { src, opts, warnings: Vec::new(), rng: opts.random_seed, modern: false }
     }
 
     /// Record a function macro that HTCondor would complain about.
@@ -482,18 +461,48 @@ impl<'a> Expander<'a> {
 
     /// A pseudo-random number (splitmix64): deterministic under a seed.
     pub(crate) fn next_random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
+        let state = self.rng.unwrap_or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            now ^ ((std::process::id() as u64) << 32)
+        });
+        let next = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.rng = Some(next);
+        let mut z = next;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
 
+    /// How `name` is recorded in the chain of names being expanded. The
+    /// same name may be expanded again by the other expander (HTCondor's
+    /// `$CHOICE()` index), which does not repeat itself; doing so with the
+    /// same one would recurse forever.
+    pub(crate) fn chain_key(&self, name: &str) -> String {
+        let mut k = String::with_capacity(name.len() + 1);
+        if self.modern {
+            k.push('~');
+        }
+        k.push_str(name);
+        k.make_ascii_uppercase();
+        k
+    }
+
     /// Look a name up; a name already being expanded is a loop.
     pub(crate) fn lookup(&self, name: &str, chain: &[String]) -> Result<Option<String>, MacroError> {
-        let upper = name.to_ascii_uppercase();
-        if chain.contains(&upper) {
-            return Err(loop_error(&upper, chain));
+        let modern = self.modern;
+        let same = |c: &String| {
+            let c = match (modern, c.strip_prefix('~')) {
+                (true, Some(rest)) => rest,
+                (false, None) => c.as_str(),
+                _ => return false,
+            };
+            c.eq_ignore_ascii_case(name)
+        };
+        if chain.iter().any(same) {
+            return Err(loop_error(&self.chain_key(name), chain));
         }
         Ok(self.src.lookup_raw(name).map(Cow::into_owned))
     }
@@ -564,6 +573,15 @@ impl<'a> Expander<'a> {
                 Ok(o) => o,
                 Err(e) => break Err(e),
             };
+            if out_r.stop {
+                // keep the failed macro and everything after it
+                let top = stack.last().expect("non-empty stack");
+                out.push_str(&top.text[m.dollar..]);
+                for seg in stack.iter().rev().skip(1) {
+                    out.push_str(&seg.text[seg.pos..]);
+                }
+                break Ok(());
+            }
             let mut text = out_r.text;
             // `$` or `$NAME` just before a replacement starting with `(`
             if text.starts_with('(') {
@@ -619,13 +637,21 @@ impl<'a> Expander<'a> {
                 let name = m.name(s);
                 let value = self.lookup(name, chain)?;
                 match value {
-                    Some(v) if !v.is_empty() => Ok(Replacement { text: v, region: Some(name.to_ascii_uppercase()) }),
-                    _ => Ok(Replacement { text: m.default_text(s).unwrap_or("").to_string(), region: None }),
+                    Some(v) if !v.is_empty() => Ok(Replacement { text: v, region: Some(self.chain_key(name)), stop: false }),
+                    _ => Ok(Replacement { text: m.default_text(s).unwrap_or("").to_string(), region: None, stop: false }),
                 }
             }
             MacroKind::Env => {
                 let name = m.name(s);
                 let v = self.opts.getenv(name);
+                if self.modern {
+                    let text = match v {
+                        Some(v) if !v.is_empty() => v,
+                        None if m.default.is_none() => "UNDEFINED".to_string(),
+                        _ => m.default_text(s).unwrap_or("").to_string(),
+                    };
+                    return Ok(Replacement { text, region: None, stop: false });
+                }
                 let text = match v {
                     Some(v) if !v.is_empty() => v,
                     Some(_) => m.default_text(s).unwrap_or("").to_string(),
@@ -634,17 +660,21 @@ impl<'a> Expander<'a> {
                         None => "UNDEFINED".to_string(),
                     },
                 };
-                Ok(Replacement { text, region: None })
+                Ok(Replacement { text, region: None, stop: false })
             }
             _ => {
                 let text = match macro_funcs::eval_function(self, s, m, chain)? {
                     Ok(t) => t,
+                    Err(reason) if self.modern => {
+                        self.warnings.push(MacroWarning { text: s[m.dollar..m.right].to_string(), reason });
+                        return Ok(Replacement { text: String::new(), region: None, stop: true });
+                    }
                     Err(reason) => {
                         self.warnings.push(MacroWarning { text: s[m.dollar..m.right].to_string(), reason });
                         String::new()
                     }
                 };
-                Ok(Replacement { text, region: None })
+                Ok(Replacement { text, region: None, stop: false })
             }
         }
     }
@@ -659,9 +689,9 @@ const MAX_SEGMENTS: usize = 100_000;
 
 pub(crate) fn loop_error(name: &str, chain: &[String]) -> MacroError {
     let start = chain.iter().position(|c| c == name).unwrap_or(0);
-    let mut parts: Vec<String> = chain[start..].iter().map(|c| format!("$({c})")).collect();
-    parts.push(format!("$({name})"));
-    MacroError::Loop { name: name.to_string(), chain: parts.join(" -> ") }
+    let mut parts: Vec<String> = chain[start..].iter().map(|c| format!("$({})", c.trim_start_matches('~'))).collect();
+    parts.push(format!("$({})", name.trim_start_matches('~')));
+    MacroError::Loop { name: name.trim_start_matches('~').to_string(), chain: parts.join(" -> ") }
 }
 
 #[cfg(test)]

@@ -35,6 +35,16 @@ impl std::fmt::Display for ParamValue {
     }
 }
 
+/// A typed parameter whose value does not parse as its type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} in the configuration is not a valid {expected} (\"{value}\"); set it to {hint}")]
+pub struct ParamError {
+    pub name: String,
+    pub value: String,
+    pub expected: &'static str,
+    pub hint: &'static str,
+}
+
 /// HTCondor's `string_is_long_param`.
 pub fn parse_long(s: &str) -> Option<i64> {
     parse_c_long(s).or_else(|| eval::eval_int(s))
@@ -88,12 +98,12 @@ pub(crate) fn bool_or(s: &str, default: bool) -> (bool, bool) {
 /// An integer setting as `param_integer`/`param_longlong` reads it:
 /// `(value, valid)`; invalid text falls back to the table default (or 0),
 /// and the result is clamped to the range (and to 32 bits for `Int`).
-pub(crate) fn int_from(value: Option<&str>, info: Option<&ParamInfo>, ty: ParamType) -> Option<(i64, bool)> {
+pub(crate) fn int_from(value: Option<&str>, info: Option<&ParamInfo>, ty: ParamType, fallback: Option<i64>) -> Option<(i64, bool)> {
     let default = match info.and_then(|i| i.cooked) {
         Some(Cooked::Int(v)) => Some(v),
         Some(Cooked::Bool(b)) => Some(b as i64),
         Some(Cooked::Double(d)) => Some(d as i64),
-        None => None,
+        None => fallback,
     };
     let (mut v, valid) = match value {
         None => return default.map(|d| (d, true)),
@@ -116,12 +126,12 @@ pub(crate) fn int_from(value: Option<&str>, info: Option<&ParamInfo>, ty: ParamT
 }
 
 /// A real setting as `param_double` reads it.
-pub(crate) fn real_from(value: Option<&str>, info: Option<&ParamInfo>) -> Option<(f64, bool)> {
+pub(crate) fn real_from(value: Option<&str>, info: Option<&ParamInfo>, fallback: Option<f64>) -> Option<(f64, bool)> {
     let default = match info.and_then(|i| i.cooked) {
         Some(Cooked::Double(d)) => Some(d),
         Some(Cooked::Int(v)) => Some(v as f64),
         Some(Cooked::Bool(b)) => Some(b as i64 as f64),
-        None => None,
+        None => fallback,
     };
     let (mut v, valid) = match value {
         None => return default.map(|d| (d, true)),
@@ -141,12 +151,12 @@ pub(crate) fn real_from(value: Option<&str>, info: Option<&ParamInfo>) -> Option
 }
 
 /// A boolean setting as `param_boolean` reads it.
-pub(crate) fn bool_from(value: Option<&str>, info: Option<&ParamInfo>) -> Option<(bool, bool)> {
+pub(crate) fn bool_from(value: Option<&str>, info: Option<&ParamInfo>, fallback: Option<bool>) -> Option<(bool, bool)> {
     let default = match info.and_then(|i| i.cooked) {
         Some(Cooked::Bool(b)) => Some(b),
         Some(Cooked::Int(v)) => Some(v != 0),
         Some(Cooked::Double(d)) => Some(d != 0.0),
-        None => None,
+        None => fallback,
     };
     match value {
         None => default.map(|d| (d, true)),

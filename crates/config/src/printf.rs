@@ -154,7 +154,6 @@ impl Format {
         let upper = s.conv.is_ascii_uppercase();
         let prec = s.precision.unwrap_or(6);
         let mut prefix = String::new();
-        let neg = v.is_sign_negative() && !(v == 0.0 && !v.is_sign_negative());
         if v.is_sign_negative() {
             prefix.push('-');
         } else if s.plus {
@@ -162,7 +161,6 @@ impl Format {
         } else if s.space {
             prefix.push(' ');
         }
-        let _ = neg;
         let a = v.abs();
         let body = if !a.is_finite() {
             let t = if a.is_nan() { "nan" } else { "inf" };

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::defaults::{self, cmp_ignore_case};
 use crate::macros::MacroSource;
@@ -47,6 +48,29 @@ impl Origin {
     }
 }
 
+/// FNV-1a: names are short and not attacker-chosen in a way that matters
+/// here (a configuration file is trusted input), and lookups happen for
+/// every macro reference.
+#[derive(Default, Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map keyed by upper-case names.
+pub type NameMap<V> = HashMap<String, V, BuildHasherDefault<FnvHasher>>;
+
 /// One defined name.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -60,7 +84,7 @@ pub struct Item {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     items: Vec<Item>,
-    index: HashMap<String, usize>,
+    index: NameMap<usize>,
 }
 
 impl Table {
@@ -69,17 +93,15 @@ impl Table {
         if let Some(&i) = self.index.get(name) {
             return Some(&self.items[i]);
         }
-        self.index.get(&name.to_ascii_uppercase()).map(|&i| &self.items[i])
+        if !name.bytes().any(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
+        with_upper(&[name], |k| self.index.get(k).map(|&i| &self.items[i]))
     }
 
     /// The item named `prefix.name`.
     pub fn get_prefixed(&self, prefix: &str, name: &str) -> Option<&Item> {
-        let mut key = String::with_capacity(prefix.len() + name.len() + 1);
-        key.push_str(prefix);
-        key.push('.');
-        key.push_str(name);
-        key.make_ascii_uppercase();
-        self.index.get(&key).map(|&i| &self.items[i])
+        with_upper(&[prefix, ".", name], |k| self.index.get(k).map(|&i| &self.items[i]))
     }
 
     /// Set `name` to `raw`. A new name whose value equals its built-in
@@ -122,6 +144,29 @@ impl Table {
         v.sort_by(|a, b| cmp_ignore_case(&a.key, &b.key));
         v
     }
+}
+
+/// Run `f` on the upper-case concatenation of `parts`, built in a reused
+/// buffer (lookups happen for every macro reference).
+pub(crate) fn with_upper<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
+    thread_local! {
+        static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            for p in parts {
+                buf.push_str(p);
+            }
+            buf.make_ascii_uppercase();
+            f(&buf)
+        }
+        Err(_) => {
+            let mut key: String = parts.concat();
+            key.make_ascii_uppercase();
+            f(&key)
+        }
+    })
 }
 
 /// HTCondor's test for "this setting is just the default": the same text,

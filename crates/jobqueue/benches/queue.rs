@@ -407,7 +407,8 @@ fn history_phase(dir: &Path) {
         append.cpu += d.cpu;
         let _ = b;
     }
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let files = h.files();
+    let size: u64 = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum();
     println!(
         "{:<60} {:>26}",
         format!("history: append {per} ads with fsync (mean of {n_batches})"),
@@ -415,7 +416,7 @@ fn history_phase(dir: &Path) {
     );
     let t = Clock::start();
     let first = h.newest_first().expect("read").take(100).filter(|a| a.is_ok()).count();
-    println!("{:<60} {:>26}", format!("history: newest {first} of {} ads ({:.0} MB)", n_batches * per as u32, size as f64 / 1e6), t.stop());
+    println!("{:<60} {:>26}", format!("history: newest {first} of {} ads ({:.0} MB, {} files)", n_batches * per as u32, size as f64 / 1e6, files.len()), t.stop());
     let t = Clock::start();
     let all = h.newest_first().expect("read").filter(|a| a.is_ok()).count();
     println!("{:<60} {:>26}", format!("history: all {all} ads, newest first"), t.stop());
@@ -426,7 +427,9 @@ fn history_phase(dir: &Path) {
         .filter(|a| a.is_ok())
         .count();
     println!("{:<60} {:>26}", format!("history: condor_history 1.7 (banner filter) [{one}]"), t.stop());
-    let _ = std::fs::remove_file(&path);
+    for f in h.files() {
+        let _ = std::fs::remove_file(f);
+    }
 }
 
 fn tempdir() -> PathBuf {

@@ -69,12 +69,6 @@ pub fn encode_ad(ad: &ClassAd, out: &mut Vec<u8>) {
     }
 }
 
-/// The record of `ad` as a fresh buffer.
-pub fn encode_to_vec(ad: &ClassAd) -> Vec<u8> {
-    let mut v = Vec::with_capacity(64);
-    encode_ad(ad, &mut v);
-    v
-}
 
 /// Decode a record into an unchained ad, sharing names and literals through `interner`.
 pub fn decode_ad(bytes: &[u8], interner: &mut Interner) -> Result<ClassAd, DecodeError> {
@@ -187,6 +181,12 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn encode_to_vec(ad: &ClassAd) -> Vec<u8> {
+        let mut v = Vec::with_capacity(64);
+        encode_ad(ad, &mut v);
+        v
+    }
 
     fn round_trip(text: &str) -> ClassAd {
         let ad = ClassAd::parse(text).unwrap();

@@ -19,13 +19,17 @@
 //! characters `\n` (and carriage returns as `\r`), which is what a reader of
 //! the file sees.
 //!
+//! Like HTCondor's schedd, the file is rotated to `PATH.YYYYMMDDTHHMMSS`
+//! when it would grow past [`HistoryOptions::max_bytes`], keeping
+//! [`HistoryOptions::max_rotations`] old files; reads go through them.
+//!
 //! An append that was cut short (the process killed mid-write) leaves a
 //! partial ad after the last banner. [`History::open`] moves such a tail to
 //! `PATH.torn` and truncates the file back to its last complete ad, so the
 //! next append starts clean; nothing is thrown away.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -33,20 +37,32 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use classad::{ClassAd, Value};
 use proto::job::JobSpec;
 
+use crate::history_read::{is_banner, BackLines, MAX_LINE};
+
+/// The most that can follow the last banner after a cut-short append
+/// (one append's worth, even of 100,000 ads); more than that is not a torn
+/// history append.
+const MAX_TAIL: u64 = 1 << 30;
 use crate::QueueError;
 
-const CHUNK: usize = 64 * 1024;
+pub use crate::history_read::NewestFirst;
 
-/// Options for [`History::open_with`].
+/// Options for [`History::open_with`]. The defaults are HTCondor's.
 #[derive(Debug, Clone, Copy)]
 pub struct HistoryOptions {
     /// fsync after every append (default): an appended ad survives a power loss.
     pub fsync: bool,
+    /// Rotate the file before an append would make it larger than this
+    /// (`MAX_HISTORY_LOG`, default 20 MiB); `None` never rotates
+    /// (`ENABLE_HISTORY_ROTATION = false`).
+    pub max_bytes: Option<u64>,
+    /// How many rotated files to keep (`MAX_HISTORY_ROTATIONS`, default 2, at least 1).
+    pub max_rotations: usize,
 }
 
 impl Default for HistoryOptions {
     fn default() -> HistoryOptions {
-        HistoryOptions { fsync: true }
+        HistoryOptions { fsync: true, max_bytes: Some(20 * 1024 * 1024), max_rotations: 2 }
     }
 }
 
@@ -67,6 +83,8 @@ pub struct History {
     opts: HistoryOptions,
     /// Where the last banner line starts (the next banner's `Offset`).
     last_banner: u64,
+    /// The size of the file.
+    len: u64,
     torn: Option<TornTail>,
 }
 
@@ -89,36 +107,49 @@ impl History {
             return Err(QueueError::NotAHistory { path: path.to_path_buf(), reason: "it is not a regular file".into() });
         }
         let len = meta.len();
-        let (last_banner, complete_end) = find_last_banner(&file, len).map_err(io("reading the history file"))?;
+        let not_history = |reason: String| QueueError::NotAHistory { path: path.to_path_buf(), reason };
+        let (last_banner, complete_end) = find_last_banner(&file, len).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => not_history(e.to_string()),
+            _ => io("reading the history file")(e),
+        })?;
         let mut torn = None;
         if complete_end < len {
             let tail_len = len - complete_end;
-            let mut tail = vec![0u8; tail_len as usize];
-            file.read_exact_at(&mut tail, complete_end).map_err(io("reading the history file"))?;
-            if !looks_like_ad_lines(&tail) {
-                return Err(QueueError::NotAHistory {
-                    path: path.to_path_buf(),
-                    reason: format!(
-                        "its last {tail_len} bytes are neither ads nor `***` banner lines; is HISTORY pointing at the right file?"
-                    ),
-                });
+            if tail_len > MAX_TAIL {
+                return Err(not_history(format!(
+                    "its last {tail_len} bytes hold no `***` banner line; is HISTORY pointing at the right file?"
+                )));
+            }
+            let ads = tail_is_ad_lines(&file, complete_end, len).map_err(io("reading the history file"))?;
+            if !ads {
+                return Err(not_history(format!(
+                    "its last {tail_len} bytes are neither ads nor `***` banner lines; is HISTORY pointing at the right file?"
+                )));
             }
             let saved_to = PathBuf::from(format!("{}.torn", path.display()));
-            let mut side = OpenOptions::new()
+            let save = |side: &mut File| -> std::io::Result<()> {
+                let mut src = file.try_clone()?;
+                src.seek(SeekFrom::Start(complete_end))?;
+                std::io::copy(&mut (&mut src).take(tail_len), side)?;
+                let mut last = [0u8; 1];
+                file.read_exact_at(&mut last, len - 1)?;
+                if last[0] != b'\n' {
+                    side.write_all(b"\n")?;
+                }
+                side.sync_all()
+            };
+            OpenOptions::new()
                 .append(true)
                 .create(true)
                 .open(&saved_to)
-                .map_err(QueueError::io(&saved_to, "saving a cut-short history append"))?;
-            side.write_all(&tail)
-                .and_then(|_| if tail.ends_with(b"\n") { Ok(()) } else { side.write_all(b"\n") })
-                .and_then(|_| side.sync_all())
+                .and_then(|mut side| save(&mut side))
                 .map_err(QueueError::io(&saved_to, "saving a cut-short history append"))?;
             file.set_len(complete_end).map_err(io("truncating a cut-short append"))?;
             file.sync_all().map_err(io("truncating a cut-short append"))?;
             torn = Some(TornTail { bytes: tail_len, saved_to });
         }
-        file.seek(SeekFrom::End(0)).map_err(io("opening the history file"))?;
-        Ok(History { path: path.to_path_buf(), file, opts, last_banner, torn })
+        let len = file.seek(SeekFrom::End(0)).map_err(io("opening the history file"))?;
+        Ok(History { path: path.to_path_buf(), file, opts, last_banner, len, torn })
     }
 
     /// The history file.
@@ -137,11 +168,28 @@ impl History {
         if ads.is_empty() {
             return Ok(());
         }
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let (mut out, mut last_banner) = self.format(ads, self.len);
+        if let Some(max) = self.opts.max_bytes {
+            if self.len > 0 && self.len + out.len() as u64 > max {
+                self.rotate()?;
+                (out, last_banner) = self.format(ads, 0);
+            }
+        }
         let io = |what| QueueError::io(&self.path, what);
-        let start = self.file.seek(SeekFrom::End(0)).map_err(io("appending to the history file"))?;
+        self.file.write_all(out.as_bytes()).map_err(io("appending to the history file"))?;
+        if self.opts.fsync {
+            self.file.sync_data().map_err(io("syncing the history file"))?;
+        }
+        self.len += out.len() as u64;
+        self.last_banner = last_banner;
+        Ok(())
+    }
+
+    /// The text of `ads` appended at offset `start`, and where its last banner starts.
+    fn format(&self, ads: &[ClassAd], start: u64) -> (String, u64) {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let mut out = String::with_capacity(ads.len() * 1024);
-        let mut last_banner = self.last_banner;
+        let mut last_banner = if start == 0 { 0 } else { self.last_banner };
         for ad in ads {
             write_ad_lines(ad, &mut out);
             let banner_at = start + out.len() as u64;
@@ -161,26 +209,84 @@ impl History {
             ));
             last_banner = banner_at;
         }
-        self.file.write_all(out.as_bytes()).map_err(io("appending to the history file"))?;
-        if self.opts.fsync {
-            self.file.sync_data().map_err(io("syncing the history file"))?;
+        (out, last_banner)
+    }
+
+    /// Rename the file to `PATH.YYYYMMDDTHHMMSS` (local time, as HTCondor
+    /// names rotated history files), dropping the oldest rotated files
+    /// beyond `max_rotations`, and start a new file.
+    fn rotate(&mut self) -> Result<(), QueueError> {
+        let keep = self.opts.max_rotations.max(1);
+        let mut old = rotated_files(&self.path);
+        while old.len() >= keep {
+            if let Some(oldest) = old.pop() {
+                std::fs::remove_file(&oldest).map_err(QueueError::io(&oldest, "removing an old rotated history file"))?;
+            }
         }
-        self.last_banner = last_banner;
+        // Names sort by time; a rotation within the same second as the
+        // newest rotated file (or after a clock step back) takes the next second after it.
+        const STAMP: &str = "%Y%m%dT%H%M%S";
+        let mut when = chrono::Local::now().naive_local();
+        let newest = old.first().and_then(|p| {
+            let name = p.file_name()?.to_str()?;
+            let stamp = &name[name.len().checked_sub(15)?..];
+            chrono::NaiveDateTime::parse_from_str(stamp, STAMP).ok()
+        });
+        if let Some(newest) = newest {
+            if when <= newest {
+                when = newest + chrono::Duration::seconds(1);
+            }
+        }
+        let target = loop {
+            let t = PathBuf::from(format!("{}.{}", self.path.display(), when.format(STAMP)));
+            if !t.exists() {
+                break t;
+            }
+            when += chrono::Duration::seconds(1);
+        };
+        std::fs::rename(&self.path, &target).map_err(QueueError::io(&self.path, "rotating the history file"))?;
+        self.file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(QueueError::io(&self.path, "opening the history file"))?;
+        if self.opts.fsync {
+            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = File::open(dir).and_then(|d| d.sync_all());
+            }
+        }
+        self.len = 0;
+        self.last_banner = 0;
         Ok(())
     }
 
     /// The ads, newest first, read backwards from the end as the iterator
-    /// advances. An ad that does not parse is an `Err` item; iteration goes
-    /// on past it. Ads appended after this call are not seen.
+    /// advances, then on into the rotated files, newest first. An ad that
+    /// does not parse is an `Err` item; iteration goes on past it. Ads
+    /// appended after this call are not seen.
     pub fn newest_first(&self) -> Result<NewestFirst, QueueError> {
-        NewestFirst::open(&self.path)
+        self.newest_first_of(&[], &[])
+    }
+
+    /// The file and its rotated files, newest first.
+    pub fn files(&self) -> Vec<PathBuf> {
+        History::files_at(&self.path)
+    }
+
+    /// The history file at `path` and its rotated files (`PATH.YYYYMMDDTHHMMSS`),
+    /// newest first, for readers that do not hold the [`History`].
+    pub fn files_at(path: &Path) -> Vec<PathBuf> {
+        let mut files = vec![path.to_path_buf()];
+        files.extend(rotated_files(path));
+        files
     }
 
     /// [`History::newest_first`] over the ads of some jobs or owners only
     /// (`condor_history 12`, `condor_history alice`), deciding from each
     /// ad's banner line without parsing the ads left out.
     pub fn newest_first_of(&self, ids: &[JobSpec], owners: &[String]) -> Result<NewestFirst, QueueError> {
-        NewestFirst::open_filtered(&self.path, ids, owners)
+        NewestFirst::open_files(self.files(), ids, owners)
     }
 }
 
@@ -199,8 +305,28 @@ fn write_ad_lines(ad: &ClassAd, out: &mut String) {
     }
 }
 
-fn is_banner(line: &[u8]) -> bool {
-    line.starts_with(b"***")
+/// The rotated files of a history file (`PATH.YYYYMMDDTHHMMSS`), newest first.
+fn rotated_files(path: &Path) -> Vec<PathBuf> {
+    let Some(base) = path.file_name().and_then(|b| b.to_str()) else { return Vec::new() };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let stamp = name.strip_prefix(base)?.strip_prefix('.')?;
+            let b = stamp.as_bytes();
+            let ok = b.len() == 15
+                && b[8] == b'T'
+                && b.iter().enumerate().all(|(i, c)| i == 8 || c.is_ascii_digit());
+            ok.then(|| (stamp.to_string(), e.path()))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().rev().map(|(_, p)| p).collect()
 }
 
 /// `(start of the last banner line, end of the last complete banner line)`,
@@ -208,6 +334,10 @@ fn is_banner(line: &[u8]) -> bool {
 fn find_last_banner(file: &File, len: u64) -> std::io::Result<(u64, u64)> {
     let mut lines = BackLines::new(file.try_clone()?, len)?;
     while let Some((at, line)) = lines.next_line()? {
+        if len - at > MAX_TAIL {
+            // Far more than one append without a banner: not ours to repair.
+            return Ok((0, 0));
+        }
         if is_banner(&line) {
             let end = at + line.len() as u64;
             // Only a banner ending in a newline is complete.
@@ -220,244 +350,41 @@ fn find_last_banner(file: &File, len: u64) -> std::io::Result<(u64, u64)> {
     Ok((0, 0))
 }
 
-/// True when every complete line of `tail` looks like `Name = value` (a
-/// cut-short ad), so it is safe to set it aside.
-fn looks_like_ad_lines(tail: &[u8]) -> bool {
-    let mut lines: Vec<&[u8]> = tail.split(|&b| b == b'\n').collect();
-    if !tail.ends_with(b"\n") {
-        lines.pop(); // the cut-short last line may be anything
+/// True when every complete line of the file from `start` to `end` looks
+/// like `Name = value` (a cut-short ad), so it is safe to set it aside.
+/// Reads in chunks, keeping only the start of each line.
+fn tail_is_ad_lines(file: &File, start: u64, end: u64) -> std::io::Result<bool> {
+    fn is_attr_line(head: &[u8]) -> bool {
+        let Some(eq) = head.windows(3).position(|w| w == b" = ") else { return false };
+        eq > 0 && head[..eq].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
     }
-    lines.iter().filter(|l| !l.is_empty()).all(|l| {
-        let l = String::from_utf8_lossy(l);
-        match l.split_once(" = ") {
-            Some((name, _)) => {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-            }
-            None => false,
-        }
-    })
-}
-
-/// Lines of a file from the last to the first, read in chunks from the end.
-struct BackLines {
-    file: File,
-    /// File offset of `buf[0]`.
-    pos: u64,
-    /// Unreturned bytes `[pos, pos + buf.len())`, without the newline that ends the last of them.
-    buf: Vec<u8>,
-    done: bool,
-    read: u64,
-}
-
-impl BackLines {
-    fn new(file: File, len: u64) -> std::io::Result<BackLines> {
-        let mut b = BackLines { file, pos: len, buf: Vec::new(), done: len == 0, read: 0 };
-        b.fill()?;
-        if b.buf.last() == Some(&b'\n') {
-            b.buf.pop();
-        }
-        Ok(b)
-    }
-
-    /// Read the chunk before `pos` in front of `buf`.
-    fn fill(&mut self) -> std::io::Result<bool> {
-        if self.pos == 0 {
-            return Ok(false);
-        }
-        let want = (CHUNK.max(self.buf.len())) as u64;
-        let n = want.min(self.pos);
-        let start = self.pos - n;
-        let mut chunk = vec![0u8; n as usize];
-        self.file.read_exact_at(&mut chunk, start)?;
-        self.read += n;
-        chunk.extend_from_slice(&self.buf);
-        self.buf = chunk;
-        self.pos = start;
-        Ok(true)
-    }
-
-    /// The previous line and its file offset.
-    fn next_line(&mut self) -> std::io::Result<Option<(u64, Vec<u8>)>> {
-        if self.done {
-            return Ok(None);
-        }
-        loop {
-            if let Some(k) = self.buf.iter().rposition(|&b| b == b'\n') {
-                let line = self.buf[k + 1..].to_vec();
-                self.buf.truncate(k);
-                return Ok(Some((self.pos + k as u64 + 1, line)));
-            }
-            if !self.fill()? {
-                self.done = true;
-                let line = std::mem::take(&mut self.buf);
-                return Ok(Some((0, line)));
-            }
-        }
-    }
-}
-
-/// Iterator over a history file's ads, newest first (see [`History::newest_first`]).
-pub struct NewestFirst {
-    path: PathBuf,
-    lines: BackLines,
-    finished: bool,
-    /// The ad whose lines come next: where it ends, and whether its banner says to skip it.
-    current: Option<(u64, bool)>,
-    ids: Vec<JobSpec>,
-    owners: Vec<String>,
-}
-
-impl NewestFirst {
-    /// Read any history file (also one written by HTCondor) newest first.
-    pub fn open(path: &Path) -> Result<NewestFirst, QueueError> {
-        NewestFirst::open_filtered(path, &[], &[])
-    }
-
-    /// Like [`NewestFirst::open`], but skip (without parsing) the ads whose
-    /// banner line names a job outside `ids` or an owner outside `owners`
-    /// (either list empty: no limit), as `condor_history` does. Ads whose
-    /// banner does not say are kept, so check the ads too when the file
-    /// may come from elsewhere.
-    pub fn open_filtered(path: &Path, ids: &[JobSpec], owners: &[String]) -> Result<NewestFirst, QueueError> {
-        let file = File::open(path).map_err(QueueError::io(path, "opening the history file"))?;
-        let len = file.metadata().map_err(QueueError::io(path, "reading the history file"))?.len();
-        let lines = BackLines::new(file, len).map_err(QueueError::io(path, "reading the history file"))?;
-        Ok(NewestFirst {
-            path: path.to_path_buf(),
-            lines,
-            finished: false,
-            current: None,
-            ids: ids.to_vec(),
-            owners: owners.to_vec(),
-        })
-    }
-
-    /// Bytes read from the file so far (reading stops as soon as the caller does).
-    pub fn bytes_read(&self) -> u64 {
-        self.lines.read
-    }
-
-    /// False when the banner names a job or owner the filter leaves out.
-    fn wanted(&self, banner: &[u8]) -> bool {
-        if self.ids.is_empty() && self.owners.is_empty() {
-            return true;
-        }
-        let b = Banner::parse(banner);
-        let id_ok = self.ids.is_empty()
-            || b.cluster.is_none()
-            || self.ids.iter().any(|s| match *s {
-                JobSpec::Cluster(c) => Some(c) == b.cluster,
-                JobSpec::Job(j) => Some(j.cluster) == b.cluster && b.proc.is_none_or_eq(j.proc),
-            });
-        let owner_ok = self.owners.is_empty()
-            || b.owner.is_none()
-            || self.owners.iter().any(|o| b.owner.is_some_and(|bo| bo.eq_ignore_ascii_case(o)));
-        id_ok && owner_ok
-    }
-}
-
-trait NoneOrEq {
-    fn is_none_or_eq(&self, v: i64) -> bool;
-}
-
-impl NoneOrEq for Option<i64> {
-    fn is_none_or_eq(&self, v: i64) -> bool {
-        match self {
-            Some(x) => *x == v,
-            None => true,
-        }
-    }
-}
-
-/// What a banner line says about the ad before it.
-struct Banner<'a> {
-    cluster: Option<i64>,
-    proc: Option<i64>,
-    owner: Option<&'a str>,
-}
-
-impl<'a> Banner<'a> {
-    /// `*** Key = Value Key = Value …`; unknown or malformed fields are ignored.
-    fn parse(line: &'a [u8]) -> Banner<'a> {
-        let mut b = Banner { cluster: None, proc: None, owner: None };
-        let Ok(text) = std::str::from_utf8(line) else { return b };
-        let toks: Vec<&str> = text.split_ascii_whitespace().collect();
-        let mut i = 0;
-        while i + 2 < toks.len() {
-            if toks[i + 1] != "=" {
-                i += 1;
-                continue;
-            }
-            let (key, value) = (toks[i], toks[i + 2]);
-            if key.eq_ignore_ascii_case("ClusterId") {
-                b.cluster = value.parse().ok().filter(|c| *c > 0);
-            } else if key.eq_ignore_ascii_case("ProcId") {
-                b.proc = value.parse().ok().filter(|p| *p >= 0);
-            } else if key.eq_ignore_ascii_case("Owner") {
-                b.owner = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).filter(|o| !o.is_empty() && *o != "?");
-            }
-            i += 3;
-        }
-        b
-    }
-}
-
-impl Iterator for NewestFirst {
-    type Item = Result<ClassAd, QueueError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.finished {
-            return None;
-        }
-        // Lines of the ad being collected, last line first.
-        let mut lines: Vec<Vec<u8>> = Vec::new();
-        loop {
-            let next = match self.lines.next_line() {
-                Ok(n) => n,
-                Err(e) => {
-                    self.finished = true;
-                    return Some(Err(QueueError::io(&self.path, "reading the history file")(e)));
+    const HEAD: usize = 1024;
+    let mut head: Vec<u8> = Vec::with_capacity(HEAD);
+    let mut line_len = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pos = start;
+    while pos < end {
+        let n = ((end - pos) as usize).min(buf.len());
+        file.read_exact_at(&mut buf[..n], pos)?;
+        pos += n as u64;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                if line_len > 0 && !is_attr_line(&head) {
+                    return Ok(false);
                 }
-            };
-            match next {
-                Some((at, line)) if is_banner(&line) => {
-                    let next_ad = (at, !self.wanted(&line));
-                    let this_ad = self.current.replace(next_ad);
-                    if !lines.is_empty() {
-                        return Some(self.parse(lines, this_ad.map_or(at, |c| c.0)));
-                    }
+                head.clear();
+                line_len = 0;
+            } else {
+                line_len += 1;
+                if line_len > MAX_LINE {
+                    return Ok(false);
                 }
-                Some((at, line)) => {
-                    if line.iter().all(|b| b.is_ascii_whitespace()) {
-                        continue;
-                    }
-                    let (_, skip) = *self.current.get_or_insert((at + line.len() as u64, false));
-                    if !skip {
-                        lines.push(line);
-                    }
-                }
-                None => {
-                    self.finished = true;
-                    if lines.is_empty() {
-                        return None;
-                    }
-                    return Some(self.parse(lines, self.current.map_or(0, |c| c.0)));
+                if head.len() < HEAD {
+                    head.push(b);
                 }
             }
         }
     }
-}
-
-impl NewestFirst {
-    fn parse(&self, mut lines: Vec<Vec<u8>>, end: u64) -> Result<ClassAd, QueueError> {
-        lines.reverse();
-        let mut text = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-        for l in lines {
-            text.extend_from_slice(&l);
-            text.push(b'\n');
-        }
-        let bad = |message: String| QueueError::HistoryParse { path: self.path.clone(), offset: end, message };
-        let text = String::from_utf8(text).map_err(|e| bad(format!("the ad is not UTF-8 text ({e})")))?;
-        ClassAd::parse_old(&text).map_err(|e| bad(e.to_string()))
-    }
+    // The cut-short last line (no newline) may be anything.
+    Ok(true)
 }

@@ -10,18 +10,19 @@
 //!
 //! Data flow of a write: `Vec<Change>` → stage (validate, copy-on-write of
 //! the touched ads) → one SQLite transaction → install into the index.
-//! Data flow of a restart: SQLite rows → [`codec`] records decoded with
-//! shared names and literals ([`intern`]) → the index.
+//! Data flow of a restart: SQLite rows → `codec` records decoded with
+//! shared names and literals (`intern`) → the index.
 //!
 //! See `README.md` for the API in one page, the durability guarantees and
 //! how the schedd should batch.
 
-pub mod codec;
+mod codec;
 mod error;
 mod filter;
 mod history;
+mod history_read;
 mod index;
-pub mod intern;
+mod intern;
 mod query;
 mod queue;
 mod store;

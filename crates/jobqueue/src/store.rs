@@ -159,6 +159,9 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, QueueLock, i6
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, "opening", e))?;
     let q = |what: &'static str| move |e| classify(path, what, e);
+    // Only this process writes (see `lock`), but a reader such as the
+    // sqlite3 shell may briefly hold a lock: wait for it rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(q("setting the busy timeout"))?;
 
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(q("reading the header"))?;
     let tables: i64 = conn
@@ -184,7 +187,11 @@ pub fn open(path: &Path, opts: OpenOptions) -> Result<(Connection, QueueLock, i6
         Synchronous::Normal => "NORMAL",
         Synchronous::Full => "FULL",
     };
-    conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY;"))
+    // After a checkpoint the WAL is cut back to 64 MiB, so one huge submit
+    // does not leave a huge WAL file behind.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;"
+    ))
         .map_err(q("setting pragmas"))?;
 
     if created {

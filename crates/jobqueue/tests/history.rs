@@ -84,7 +84,7 @@ fn ads_come_back_newest_first_with_htcondor_banners() {
 fn newest_first_streams_a_large_file_from_the_end() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history");
-    let mut h = History::open_with(&path, jobqueue::HistoryOptions { fsync: false }).unwrap();
+    let mut h = History::open_with(&path, jobqueue::HistoryOptions { fsync: false, max_bytes: None, ..Default::default() }).unwrap();
     let n = 20_000i64;
     for batch in 0..(n / 1000) {
         let ads: Vec<ClassAd> = (0..1000).map(|p| finished(batch + 1, p)).collect();
@@ -252,7 +252,7 @@ for c in chunks:
 fn a_filtered_read_keeps_only_the_jobs_and_owners_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history");
-    let mut h = History::open_with(&path, jobqueue::HistoryOptions { fsync: false }).unwrap();
+    let mut h = History::open_with(&path, jobqueue::HistoryOptions { fsync: false, max_bytes: None, ..Default::default() }).unwrap();
     for c in 1..=6 {
         let ads: Vec<ClassAd> = (0..4)
             .map(|p| {
@@ -275,4 +275,50 @@ fn a_filtered_read_keeps_only_the_jobs_and_owners_asked_for() {
     assert_eq!(read(&[JobSpec::Cluster(3), j(4, 1)], &["alice"]), vec![(3, 3), (3, 2), (3, 1), (3, 0)]);
     assert_eq!(read(&[], &["nobody"]), vec![]);
     assert_eq!(read(&[], &[]).len(), 24);
+}
+
+#[test]
+fn the_file_rotates_like_htcondor_and_reads_go_through_the_rotated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history");
+    let opts = jobqueue::HistoryOptions { fsync: false, max_bytes: Some(30_000), max_rotations: 2 };
+    let mut h = History::open_with(&path, opts).unwrap();
+    let mut appended = Vec::new();
+    for c in 1..=80 {
+        let ads: Vec<ClassAd> = (0..5).map(|p| finished(c, p)).collect();
+        appended.extend(ads.iter().map(id));
+        h.append(&ads).unwrap();
+    }
+    let files = h.files();
+    assert_eq!(files.len(), 3, "{files:?}");
+    for f in &files[1..] {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let stamp = name.strip_prefix("history.").unwrap();
+        assert!(stamp.len() == 15 && stamp.as_bytes()[8] == b'T', "{name}");
+        assert!(std::fs::metadata(f).unwrap().len() <= 30_000);
+    }
+    assert!(files[1].file_name() > files[2].file_name(), "newest rotated file first: {files:?}");
+    // Every file starts its Offset chain at 0.
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(text.lines().find(|l| l.starts_with("***")).unwrap().starts_with("*** Offset = 0 "), "{f:?}");
+    }
+    // Newest first across the files: a suffix of what was appended, reversed, with no gap.
+    let got: Vec<(i64, i64)> = h.newest_first().unwrap().map(|a| id(&a.unwrap())).collect();
+    assert!(got.len() > 20 && got.len() < appended.len(), "{}", got.len());
+    let expected: Vec<(i64, i64)> = appended.iter().rev().take(got.len()).copied().collect();
+    assert_eq!(got, expected);
+    // A filtered read also goes through the rotated files.
+    let oldest_kept = *got.last().unwrap();
+    let one: Vec<(i64, i64)> = h
+        .newest_first_of(&[JobSpec::Job(JobId { cluster: oldest_kept.0, proc: oldest_kept.1 })], &[])
+        .unwrap()
+        .map(|a| id(&a.unwrap()))
+        .collect();
+    assert_eq!(one, vec![oldest_kept]);
+    // A reader without the History sees the same.
+    let again: Vec<(i64, i64)> = NewestFirst::open_rotated(&path, &[], &[]).unwrap().map(|a| id(&a.unwrap())).collect();
+    assert_eq!(again, got);
+    // Reading one file alone (condor_history -file) sees only that file.
+    assert!(NewestFirst::open(&path).unwrap().count() < got.len());
 }

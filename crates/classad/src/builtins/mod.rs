@@ -1,8 +1,9 @@
 //! The builtin function library: pure functions from evaluated arguments to a value.
 //!
 //! Special forms that need unevaluated arguments or the evaluation context
-//! (`ifThenElse`, `eval`, `unparse`, `debug`, `evalInEachContext`,
-//! `countMatches`) live in the evaluator; everything here sees only [`Value`]s.
+//! (`ifThenElse`, `eval`, `unparse`, `unresolved`, `debug`,
+//! `evalInEachContext`, `countMatches`) live in the evaluator; everything
+//! here sees only [`Value`]s and the [`Env`].
 //!
 //! The evaluator resolves a call's name once, at parse time, with [`lookup`],
 //! and then calls the returned [`BuiltinFn`] with the evaluated arguments.
@@ -58,7 +59,7 @@ pub trait UserMapper: Send + Sync {
 }
 
 /// What a builtin may need from its surroundings beyond its arguments.
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub struct Env {
     /// The current time in seconds since the epoch; `None` reads the clock.
     /// Fixing it makes `time()`, `absTime()`, `formatTime()` … reproducible.
@@ -73,7 +74,7 @@ pub struct Env {
     /// the system's local zone.
     pub tz: Option<i32>,
     /// Whether `userHome()` may look accounts up at all (HTCondor's
-    /// `CLASSAD_ENABLE_USER_HOME`, off by default).
+    /// `CLASSAD_ENABLE_USER_HOME`, on by default).
     pub user_home_enabled: bool,
     /// Filled by the evaluator: the list expressions evaluated lists came
     /// from. Leave it empty.
@@ -113,6 +114,19 @@ impl fmt::Debug for Env {
             .field("user_home_enabled", &self.user_home_enabled)
             .field("lists", &self.lists.0.len())
             .finish()
+    }
+}
+
+impl Default for Env {
+    fn default() -> Env {
+        Env {
+            now: None,
+            user_mapper: None,
+            passwd_file: None,
+            tz: None,
+            user_home_enabled: true,
+            lists: ListSources::default(),
+        }
     }
 }
 

@@ -54,8 +54,11 @@ impl Flags {
 
 const CACHE_SIZE: usize = 16;
 
+/// Recently compiled patterns: (pattern, flags, compiled or refused).
+type Cache = Vec<(Arc<str>, Flags, Option<Regex>)>;
+
 thread_local! {
-    static CACHE: RefCell<Vec<(Arc<str>, Flags, Option<Regex>)>> = const { RefCell::new(Vec::new()) };
+    static CACHE: RefCell<Cache> = const { RefCell::new(Vec::new()) };
 }
 
 /// Compile `pattern` (cached); `None` when it is not a valid expression.
@@ -198,7 +201,7 @@ pub fn regexp(args: &[Value], _: &Env) -> Value {
 
 /// `regexpMember(pattern, list [, options])`: some string of the list
 /// matches. A non-string member is `error`; with `undefined` members and
-/// no match the answer is `undefined`.
+/// no match the answer is `undefined`; an invalid pattern matches nothing.
 pub fn regexp_member(args: &[Value], _: &Env) -> Value {
     if args.len() != 2 && args.len() != 3 {
         return Value::Error;
@@ -211,11 +214,13 @@ pub fn regexp_member(args: &[Value], _: &Env) -> Value {
     let mut maybe = false;
     for item in items.iter() {
         match item {
-            Value::String(t) => match helper(p, t, None, opts) {
-                Value::Bool(true) => return Value::Bool(true),
-                Value::Bool(false) => {}
-                _ => return Value::Error,
-            },
+            // A pattern that does not compile matches nothing (HTCondor
+            // checks each member's answer for `true` only).
+            Value::String(t) => {
+                if let Value::Bool(true) = helper(p, t, None, opts) {
+                    return Value::Bool(true);
+                }
+            }
             Value::Undefined => maybe = true,
             _ => return Value::Error,
         }
@@ -330,7 +335,8 @@ mod tests {
         check("regexpMember(\"A\", {\"a\"}, \"i\")", "true");
         check("regexpMember(\"a\", \"a\")", "error");
         check("regexpMember(\"a\", undefined)", "undefined");
-        check("regexpMember(\"[\", {\"a\"})", "error");
+        check("regexpMember(\"[\", {\"a\"})", "false");
+        check("regexpMember(\"[\", {\"a\", undefined})", "undefined");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Account functions: `userHome` and `userMap`.
 //!
 //! Both depend on the machine rather than the ad, so what they consult
-//! comes from the [`Env`]: `userHome` reads a passwd file (only when
-//! enabled, as HTCondor requires `CLASSAD_ENABLE_USER_HOME`), `userMap`
+//! comes from the [`Env`]: `userHome` reads a passwd file (unless disabled,
+//! as HTCondor's `CLASSAD_ENABLE_USER_HOME = false` does), `userMap`
 //! asks the [`super::UserMapper`] the daemon configured from its
 //! `CLASSAD_USER_MAPFILE_*` map sets.
 
@@ -157,9 +157,11 @@ mod tests {
         c("userHome(undefined, \"/tmp\")", "\"/tmp\"");
         c("userHome(\"alice\", \"\")", "\"/home/alice\"");
         c("userHome()", "error");
+        // Disabled: only the default answers.
+        let off = Env { user_home_enabled: false, ..e.clone() };
+        let c = |text: &str, want: &str| assert_eq!(show(&eval_with(text, &off)), want, "{text}");
+        c("userHome(\"alice\")", "undefined");
+        c("userHome(\"alice\", \"/x\")", "\"/x\"");
         let _ = std::fs::remove_dir_all(&dir);
-        // Disabled (the default): only the default answers.
-        check("userHome(\"root\")", "undefined");
-        check("userHome(\"root\", \"/x\")", "\"/x\"");
     }
 }

@@ -9,6 +9,14 @@ use crate::expr::Node;
 use crate::ops;
 use crate::{Expr, Value};
 
+/// What HTCondor's `Deref` of an attribute reference gave.
+enum Deref {
+    /// The attribute's expression and the scope it was found in.
+    Found(Expr, ScopeId),
+    /// Not found; the scope HTCondor's search ended in.
+    Missing(ScopeId),
+}
+
 impl Ctx<'_> {
     /// `evalInEachContext(expr, ads)` / `countMatches(expr, ads)`.
     ///
@@ -20,11 +28,17 @@ impl Ctx<'_> {
     /// results that are true (numbers count as booleans) and never
     /// propagates `undefined` or `error`.
     pub(super) fn eval_in_each(&mut self, expr: &Expr, ads: &Expr, cur: ScopeId, count: bool) -> Value {
-        let body = match &*expr.0 {
-            Node::Attr { .. } | Node::Select { .. } => self.deref(expr, cur).map_or_else(|| expr.clone(), |(e, _)| e),
-            _ => expr.clone(),
+        // HTCondor's lookup leaves its evaluation state in the scope where the
+        // search ended (the ad where the attribute was found, else the match
+        // root), and the ads are then evaluated from there.
+        let (body, list_scope) = match &*expr.0 {
+            Node::Attr { .. } | Node::Select { .. } => match self.deref_from(expr, cur) {
+                Deref::Found(e, scope) => (e, scope),
+                Deref::Missing(scope) => (expr.clone(), scope),
+            },
+            _ => (expr.clone(), cur),
         };
-        let items = match self.eval(ads, cur) {
+        let items = match self.eval(ads, list_scope) {
             Value::List(items) => items,
             Value::Undefined => return if count { Value::Int(0) } else { Value::Undefined },
             _ => return Value::Error,
@@ -62,6 +76,15 @@ impl Ctx<'_> {
     /// The expression an attribute reference names (HTCondor's `Deref`),
     /// without evaluating it, and the scope it was found in.
     pub(super) fn deref(&mut self, e: &Expr, cur: ScopeId) -> Option<(Expr, ScopeId)> {
+        match self.deref_from(e, cur) {
+            Deref::Found(e, s) => Some((e, s)),
+            Deref::Missing(_) => None,
+        }
+    }
+
+    /// [`Ctx::deref`], also telling where HTCondor's search left its
+    /// current scope when nothing was found.
+    fn deref_from(&mut self, e: &Expr, cur: ScopeId) -> Deref {
         let found = match &*e.0 {
             Node::Attr { name, absolute } => self.find_attr(name, *absolute, Some(cur)),
             Node::Select { base, name } => match self.eval_scope(base, Some(cur)) {
@@ -70,14 +93,15 @@ impl Ctx<'_> {
                     let id = self.scope_of_value(&ad);
                     self.lookup_in_scope(id, name)
                 }
-                ScopeOrValue::Value(_) => return None,
+                // The base did not give an ad: no search happened.
+                ScopeOrValue::Value(_) => return Deref::Missing(cur),
             },
-            _ => return None,
+            _ => return Deref::Missing(cur),
         };
         match found {
-            Found::Borrowed(e, s) => Some((e.clone(), s)),
-            Found::Owned(e, s) => Some((e, s)),
-            _ => None,
+            Found::Borrowed(e, s) => Deref::Found(e.clone(), s),
+            Found::Owned(e, s) => Deref::Found(e, s),
+            _ => Deref::Missing(self.root.unwrap_or(cur)),
         }
     }
 

@@ -90,7 +90,13 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     // `core::effects`), so a crash cannot lose an ad; an fsync per batch
     // would only guard against power loss, which the queue (WAL,
     // synchronous = NORMAL) does not either. `HISTORY_FSYNC = true` asks for it.
-    let hopts = jobqueue::HistoryOptions { fsync: settings.bool("HISTORY_FSYNC", false) };
+    let hopts = jobqueue::HistoryOptions {
+        fsync: settings.bool("HISTORY_FSYNC", false),
+        max_bytes: settings
+            .bool("ENABLE_HISTORY_ROTATION", true)
+            .then(|| settings.int("MAX_HISTORY_LOG", 20 * 1024 * 1024).max(0) as u64),
+        max_rotations: settings.int("MAX_HISTORY_ROTATIONS", 2).max(1) as usize,
+    };
     let history = History::open_with(&cfg.history_path, hopts)
         .with_context(|| format!("opening the history {}", cfg.history_path.display()))?;
     if let Some(t) = history.torn_tail() {

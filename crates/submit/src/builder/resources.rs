@@ -462,6 +462,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
             tags.entry(name.to_ascii_lowercase()).or_insert_with(|| name.to_string());
         }
     };
+    job.note_request_reads();
     if let Some(parent) = job.ad.chained() {
         for (n, _) in parent.iter() {
             add_tag(n);
@@ -481,7 +482,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
         if tag.len() < 2 || tag.starts_with('_') || refs.machine_has(tag) {
             continue;
         }
-        let value = job.ad.eval_attr(name);
+        let value = job.eval_attr(name);
         match &value {
             Value::Int(_) | Value::Real(_) | Value::Undefined => {
                 let positive = value.as_number().map_or(true, |v| v > 0.0);
