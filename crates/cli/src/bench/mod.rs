@@ -46,6 +46,7 @@ pub fn main(args: &[String]) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    pool::stop_pools_on_signals();
     let result = match what.as_str() {
         "floor" => floor::main(rest),
         "burst" => burst::main(rest),
