@@ -223,11 +223,9 @@ fn start(args: &[String]) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     std::fs::write(&config, config_text(&o)).with_context(|| format!("writing {}", config.display()))?;
-    // LOCAL_CONFIG_FILE must exist (REQUIRE_LOCAL_CONFIG_FILE): an empty one
-    // the first time; an existing one is never touched.
     let local = o.dir.join("condor_config.local");
     if !local.exists() {
-        std::fs::write(&local, "# Your own settings for this pool (read after condor_config; aerie pool start never rewrites this file).\n")
+        std::fs::write(&local, "# Your settings for this pool; read after condor_config, never rewritten.\n")
             .with_context(|| format!("writing {}", local.display()))?;
     }
     let settings = load_settings(&config)?;
