@@ -158,6 +158,22 @@ impl ClassAd {
         self.attrs.iter().map(|(n, e)| (n.as_str(), e))
     }
 
+    /// The merged view's attributes in the order HTCondor's library stores
+    /// and prints them (`classad2`'s `printOld()`/`printJson()`, nested ads
+    /// everywhere): shorter names first, then by name ignoring case.
+    /// [`ClassAd::iter`] keeps insertion order instead.
+    pub fn iter_htcondor_order(&self) -> Vec<(&str, &Expr)> {
+        let mut v: Vec<(&str, &Expr)> = self.iter_all().collect();
+        v.sort_by(|a, b| {
+            a.0.len().cmp(&b.0.len()).then_with(|| {
+                let x = a.0.bytes().map(|c| c.to_ascii_lowercase());
+                let y = b.0.bytes().map(|c| c.to_ascii_lowercase());
+                x.cmp(y)
+            })
+        });
+        v
+    }
+
     /// The number of own attributes (not counting the chained parent's).
     pub fn len(&self) -> usize {
         self.attrs.len()
@@ -218,6 +234,17 @@ impl ClassAd {
     /// bare names defined here. Unique ignoring case, sorted.
     pub fn internal_refs(&self, expr: &Expr) -> Vec<String> {
         crate::eval::references(self, expr, crate::eval::RefKind::Internal)
+    }
+
+    /// [`ClassAd::external_refs`] with the names as written (`TARGET.Memory`,
+    /// not `Memory`), as `classad2.ClassAd.externalRefs()` reports them.
+    pub fn external_refs_full(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references_full(self, expr, crate::eval::RefKind::External)
+    }
+
+    /// [`ClassAd::internal_refs`] with the names as written (`classad2`'s `internalRefs()`).
+    pub fn internal_refs_full(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references_full(self, expr, crate::eval::RefKind::Internal)
     }
 
     /// [`ClassAd::external_refs`] of attribute `attr`'s expression (empty
@@ -373,6 +400,13 @@ mod tests {
         assert_eq!(flat.len(), 4);
         assert_eq!(proc_ad.unchain().map(|p| p.len()), Some(3));
         assert_eq!(proc_ad.eval_attr("ClusterId"), Value::Undefined);
+    }
+
+    #[test]
+    fn htcondor_order_is_length_then_name() {
+        let ad = ClassAd::parse("[zz = 1; a = 2; Bb = 3; ccc = 4; b = 5]").expect("parses");
+        let names: Vec<&str> = ad.iter_htcondor_order().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["a", "b", "Bb", "zz", "ccc"]);
     }
 
     #[test]

@@ -106,6 +106,8 @@ pub(crate) struct Ctx<'a> {
     /// Where `my`, `target`, `ad`, `other` lead from the MY ad (row 0) and
     /// the TARGET ad (row 1), once looked up.
     memo: Cell<[[Option<ScopeId>; 4]; 2]>,
+    /// Which library state `eval()` parses its text in.
+    dialect: Dialect,
 }
 
 static EMPTY: OnceLock<ClassAd> = OnceLock::new();
@@ -184,6 +186,7 @@ impl Lazy {
 
 pub(crate) fn eval_lazy(e: &Expr, my: Option<&ClassAd>, target: Option<&ClassAd>, dialect: Dialect) -> Lazy {
     let mut ctx = Ctx::new(my, target);
+    ctx.dialect = dialect;
     if !dialect.is_configured() {
         ctx.drop_alternates();
     }
@@ -207,6 +210,16 @@ pub(crate) fn references(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<Str
     let cur = ctx.my.unwrap_or(0);
     ctx.collect_refs(e, cur, kind, &mut names);
     refs::trim(names, kind).into_vec()
+}
+
+/// [`references`] without HTCondor's name trimming (`TARGET.Memory` stays
+/// `TARGET.Memory`), as the Python bindings' `externalRefs()` report them.
+pub(crate) fn references_full(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<String> {
+    let mut ctx = Ctx::new(Some(ad), None);
+    let mut names = refs::NameSet::default();
+    let cur = ctx.my.unwrap_or(0);
+    ctx.collect_refs(e, cur, kind, &mut names);
+    names.into_vec()
 }
 
 pub(crate) use refs::RefKind;
@@ -234,6 +247,7 @@ impl<'a> Ctx<'a> {
             steps: 0,
             env: builtins::Env::default(),
             memo: Cell::new([[None; 4]; 2]),
+            dialect: Dialect::Configured,
         };
         match (my, target) {
             (my, Some(t)) => {
@@ -774,19 +788,17 @@ impl<'a> Ctx<'a> {
                 if args.len() != 1 {
                     return Value::Error;
                 }
+                // The argument as string() converts it (a list prints as
+                // written), parsed and evaluated here.
                 let v = self.eval(&args[0], cur);
-                let text = match &v {
-                    Value::String(s) => s.to_string(),
-                    Value::Undefined | Value::Error => return Value::Error,
-                    Value::Int(i) => i.to_string(),
-                    Value::Real(r) => crate::unparse::format_real(*r),
-                    Value::Bool(b) => b.to_string(),
-                    other => crate::unparse::unparse_value(other),
+                let text = match builtins::conv::to_str_env(&v, &self.env) {
+                    Ok(t) => t.into_owned(),
+                    Err(_) => return Value::Error,
                 };
                 if self.ref_depth >= MAX_REFERENCE_DEPTH {
                     return Value::Error;
                 }
-                match Expr::parse(&text) {
+                match Expr::parse_with(&text, self.dialect) {
                     Ok(e) => {
                         self.ref_depth += 1;
                         let r = self.eval(&e, cur);

@@ -14,7 +14,25 @@
 //! - [`unparse`]: old/new syntax printing, identical to `classad2`.
 //! - `eval`/[`ops`]: evaluation with three-valued logic, scoping and cycle detection.
 //! - [`builtins`]: the builtin function library (pure functions on values).
-//! - [`matchmaking`]: symmetric match and rank of two ads.
+//! - [`matchmaking`]: symmetric match and rank of two ads, and the
+//!   clause-by-clause view of a `Requirements` (`-better-analyze`).
+//! - [`dialect`]: HTCondor's configured library (the default) or the
+//!   unconfigured one.
+//!
+//! ```
+//! use classad::{matchmaking::analyze_clauses, symmetric_match, ClassAd, Value};
+//!
+//! let job = ClassAd::parse_old("RequestMemory = 2048\nRequirements = TARGET.Memory >= RequestMemory && TARGET.HasGPU")?;
+//! let slot = ClassAd::parse_old("Memory = 4096\nRequirements = true")?;
+//! assert!(!symmetric_match(&job, &slot));
+//! // The machine attributes the job looks at (autocluster significant attributes).
+//! assert_eq!(job.external_refs_of("Requirements"), ["HasGPU", "Memory"]);
+//! // Which clause fails (condor_q -better-analyze).
+//! let clauses = analyze_clauses(&job, "Requirements", &slot);
+//! assert_eq!(clauses[0].text, "TARGET.Memory >= RequestMemory");
+//! assert_eq!(clauses[1].value, Value::Undefined);
+//! # Ok::<(), classad::ParseError>(())
+//! ```
 
 pub mod builtins;
 pub mod value;
@@ -29,7 +47,7 @@ mod lexer;
 pub mod matchmaking;
 pub mod ops;
 mod parser;
-mod pretty;
+pub mod pretty;
 pub mod time;
 pub mod unparse;
 
@@ -38,7 +56,7 @@ pub use dialect::Dialect;
 pub use error::ParseError;
 pub use eval::Lazy;
 pub use expr::{BinaryOp, Call, Expr, Name, Node, UnaryOp};
-pub use matchmaking::{rank, symmetric_match};
+pub use matchmaking::{analyze_clauses, rank, symmetric_match, ClauseOutcome};
 pub use value::Value;
 
 /// Limits that keep parsing and evaluation from exhausting the stack.

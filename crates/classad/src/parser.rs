@@ -242,8 +242,7 @@ impl<'a> Parser<'a> {
     /// Left-associative binary operators by precedence climbing.
     fn binary(&mut self, min_prec: u8) -> P {
         let (mut lhs, mut h) = self.unary()?;
-        loop {
-            let Some((op, prec)) = binary_op(&self.peek()?.tok) else { break };
+        while let Some((op, prec)) = binary_op(&self.peek()?.tok) {
             if prec < min_prec {
                 break;
             }

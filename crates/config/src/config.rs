@@ -13,7 +13,9 @@ use crate::options::{EnvMap, LoadOptions};
 use crate::param::{self, ParamError, ParamValue};
 use crate::table::{Found, Item, Origin, Table, View, SOURCE_DEFAULT, SOURCE_OVER};
 
-/// A loaded configuration.
+/// A loaded configuration. Cheap to share (`Send + Sync`); cloning copies
+/// the table.
+#[derive(Clone)]
 pub struct Config {
     opts: LoadOptions,
     /// In-memory text the configuration was built from (for reload).
@@ -440,6 +442,12 @@ impl Config {
         names
     }
 
+    /// The names `htcondor2.param` iterates: every name (files and
+    /// defaults) whose value expands to something non-empty.
+    pub fn param_keys(&self) -> Vec<String> {
+        self.names().into_iter().filter(|n| self.get(n).is_some()).collect()
+    }
+
     /// Names the files (and detected values, environment) set, sorted.
     pub fn defined_names(&self) -> Vec<String> {
         self.table.sorted().into_iter().map(|i| i.key.clone()).collect()
@@ -479,6 +487,13 @@ impl Config {
     /// Expand the macros of `text` against this configuration.
     pub fn expand(&self, text: &str) -> Result<String, MacroError> {
         macros::expand(text, &self.view(), &self.expand_opts)
+    }
+
+    /// [`Config::expand`], leaving `$(DOLLAR)` as written (for text that
+    /// will be expanded again, and `condor_config_val -macro`).
+    pub fn expand_keep_dollar(&self, text: &str) -> Result<String, MacroError> {
+        let opts = ExpandOptions { keep_dollar: true, ..self.expand_opts.clone() };
+        macros::expand(text, &self.view(), &opts)
     }
 
     /// Expand every name this process can see once; the first macro loop
@@ -646,5 +661,17 @@ impl std::fmt::Debug for Config {
             .field("files", &self.files_read())
             .field("defined", &self.table.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn config_can_be_shared_between_threads() {
+        assert_send_sync::<Config>();
     }
 }

@@ -77,8 +77,9 @@ pub struct Defaults {
     /// Generic entries, sorted case-insensitively by name.
     pub params: Vec<ParamInfo>,
     index: NameMap<usize>,
-    /// Subsystem overrides: upper-case subsystem → upper-case name → entry.
-    subsys: HashMap<String, NameMap<ParamInfo>>,
+    /// Subsystem overrides: (upper-case subsystem, upper-case name → entry);
+    /// a handful, searched in order.
+    subsys: Vec<(String, NameMap<ParamInfo>)>,
     /// Meta-knobs: upper-case category → templates sorted by name.
     metas: HashMap<String, Vec<MetaKnob>>,
     /// Categories in sorted order, as written.
@@ -211,6 +212,7 @@ impl Defaults {
             list.sort_by(|a, b| cmp_ignore_case(&a.name, &b.name));
         }
         categories.sort_by(|a, b| cmp_ignore_case(a, b));
+        let subsys = subsys.into_iter().collect();
         Defaults { params, index, subsys, metas, categories }
     }
 
@@ -229,7 +231,7 @@ impl Defaults {
     /// `.` of `subsys` is used, as in HTCondor).
     pub fn subsys(&self, subsys: &str, name: &str) -> Option<&ParamInfo> {
         let sub = subsys.split('.').next().unwrap_or(subsys);
-        let table = crate::table::with_upper(&[sub], |k| self.subsys.get(k))?;
+        let (_, table) = self.subsys.iter().find(|(s, _)| s.eq_ignore_ascii_case(sub))?;
         crate::table::with_upper(&[name], |k| table.get(k))
     }
 

@@ -34,6 +34,7 @@ mod error;
 mod eval;
 mod ifcond;
 mod macro_funcs;
+mod macro_paths;
 mod meta;
 mod parse;
 mod printf;

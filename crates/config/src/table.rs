@@ -93,6 +93,9 @@ impl Table {
         if let Some(&i) = self.index.get(name) {
             return Some(&self.items[i]);
         }
+        if !name.bytes().any(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
         with_upper(&[name], |k| self.index.get(k).map(|&i| &self.items[i]))
     }
 

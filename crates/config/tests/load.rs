@@ -181,7 +181,8 @@ fn templates_set_values_and_say_so() {
 
 #[test]
 fn refusals_name_the_file_and_line() {
-    let cases: Vec<(&str, fn(&ErrorKind) -> bool, u32)> = vec![
+    type Case = (&'static str, fn(&ErrorKind) -> bool, u32);
+    let cases: Vec<Case> = vec![
         ("A = 1\nif $(A) == 1\nB = 2\nendif\n", |k| matches!(k, ErrorKind::IfCondition { .. }), 2),
         ("A = 1\nelse\n", |k| matches!(k, ErrorKind::IfStructure(_)), 2),
         ("A = 1\nif true\nB = 2\n", |k| matches!(k, ErrorKind::UnclosedIf), 3),

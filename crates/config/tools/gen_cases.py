@@ -154,14 +154,21 @@ WORKER = r"""
 import json, os, sys
 req = json.loads(sys.stdin.read())
 import htcondor2 as h
+# importing reads the configuration as TOOL; a refusal before this line is TOOL's
+print("IMPORTED", flush=True)
 h.set_subsystem(req["subsystem"])
 h.reload_config()
+# values that name this host are left out of the expectations
+host = [h.param.get(k) for k in ("FULL_HOSTNAME", "HOSTNAME", "IP_ADDRESS", "IPV4_ADDRESS", "IPV6_ADDRESS")]
+host = [x for x in host if isinstance(x, str) and len(x) >= 2]
 out = {}
 for k in req["names"]:
     try:
         v = h.param[k]
     except KeyError:
         out[k] = None
+        continue
+    if isinstance(v, str) and any(x in v for x in host):
         continue
     if isinstance(v, bool):
         out[k] = {"bool": v}
@@ -189,12 +196,17 @@ def answer(case, python):
         except subprocess.TimeoutExpired:
             return {"error": "?"}
         fix = lambda s: s.replace(d, "@CFGDIR@")
+        base = os.path.basename(d)
         if p.returncode == 0:
             try:
                 got = json.loads(p.stdout.strip().splitlines()[-1])
             except (ValueError, IndexError):
                 return {"error": "?"}
-            return {"expect": {k: (fix(v) if isinstance(v, str) else v) for k, v in got.items()}}
+            # values that hold the temporary directory's name other than as @CFGDIR@ are left out
+            return {"expect": {k: (fix(v) if isinstance(v, str) else v) for k, v in got.items()
+                               if not (isinstance(v, str) and base in fix(v))}}
+        if "IMPORTED" not in p.stdout:
+            case["subsystem"] = "TOOL"
         lines = [l for l in p.stderr.splitlines() if l.strip()]
         if p.returncode < 0 or not lines or "Traceback" in p.stderr:
             return {"error": "?"}

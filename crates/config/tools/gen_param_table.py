@@ -162,7 +162,7 @@ def main():
         for cat, knob, body in metas:
             f.write(f"[{cat}.{knob}]\n")
             for line in body.split("\n"):
-                f.write(line.strip() + "\n")
+                f.write(line.rstrip() + "\n")
             f.write("@@\n")
     print(f"{len(defaults)} parameters, {len(metas)} meta-knobs")
 

@@ -302,6 +302,12 @@ async fn a_schedd_that_does_not_answer_in_time_is_left_out_of_the_cycle() {
     assert_eq!(set.matches.len(), 2);
     assert!(slow_seen.lock().unwrap().sets.is_empty());
     let st: CycleStats = wait_until_status(&neg).await;
+    // Bodies may be left out; a body that is not JSON is refused with a hint.
+    let _: CycleStats = neg.post("/v1/reschedule", &serde_json::Value::Null).await.expect("a null body reschedules");
+    let bad = neg.post::<_, CycleStats>("/v1/reschedule", &serde_json::json!({"from": 5})).await.expect_err("refused");
+    let api = bad.api().expect("a refusal body");
+    assert_eq!(api.code, "bad_request");
+    assert!(api.hint.is_some());
     assert!(st.problems.iter().any(|p| p.contains("slow@test") && p.contains("NEGOTIATOR_TIMEOUT")), "{:?}", st.problems);
     stop.send(()).expect("running");
     task.await.expect("joined").expect("clean exit");
@@ -329,4 +335,30 @@ impl OwnerSlot for WireAd {
         self.set("START", "TARGET.Owner == \"bob\"");
         self
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedd_the_collector_does_not_list_yet_is_asked_when_it_reschedules_with_its_address() {
+    let pool = Pool::new("NEGOTIATOR_INTERVAL = 3600\n");
+    let collector = start_collector(&pool).await;
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let fake = FakeSchedd {
+        name: "new@test".into(),
+        requests: vec![ResourceRequest { autocluster: 3, submitter: "dave@pool".into(), count: 1, ad: job_ad("dave"), job: None }],
+        delay: Duration::ZERO,
+        seen: seen.clone(),
+    };
+    let (addr, _stop_schedd) = start_schedd(&pool, fake).await;
+    client::collector::advertise(&collector, &Advertise { ads: vec![slot_ad("slot1@h", 1, "")] }).await.expect("advertise");
+    let (neg, stop, task) = start_negotiator(&pool).await;
+    wait_until_status(&neg).await;
+    assert!(seen.lock().unwrap().queries.is_empty(), "not listed, not asked");
+    let req = Reschedule { from: Some("new@test".into()), addresses: vec![addr], failed_matches: vec![] };
+    let _: CycleStats = neg.post("/v1/reschedule", &req).await.expect("reschedule");
+    let set = wait_until("its match set", || seen.lock().unwrap().sets.first().cloned()).await;
+    assert_eq!(set.matches.len(), 1);
+    assert_eq!(set.matches[0].slot_name, "slot1@h");
+    assert_eq!(set.matches[0].startd, vec![Address::Unix("/nonexistent/startd.sock".into()), Address::Tcp("127.0.0.1:9".into())]);
+    stop.send(()).expect("running");
+    task.await.expect("joined").expect("clean exit");
 }

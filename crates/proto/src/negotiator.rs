@@ -52,7 +52,10 @@
 //! The negotiator remembers each match until the slot's ad in the collector
 //! changes (the startd re-advertised after the claim) or `MATCH_TIMEOUT`
 //! seconds pass, and does not offer that slot's matched resources again
-//! in the meantime.
+//! in the meantime. For a partitionable slot, during the first two seconds
+//! a changed ad releases only the dynamic slots it shows carved. So a
+//! startd should re-advertise a slot as soon as a claim changes it, and a
+//! schedd should claim its matches at once.
 
 use serde::{Deserialize, Serialize};
 

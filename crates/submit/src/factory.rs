@@ -278,7 +278,7 @@ impl Materializer {
                 let Some(ix) = w.args.slice.translate(k, n) else { break };
                 let row = w.args.items[ix as usize].clone();
                 if !row.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
-                    let fields = w.select_row(ix as usize);
+                    let fields = w.row_values(ix as usize);
                     for (i, (_, v)) in fields.into_iter().enumerate() {
                         if values[i].is_none() {
                             values[i] = Some(v);

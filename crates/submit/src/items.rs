@@ -11,10 +11,9 @@
 //! none of them (they keep the previous row's values), and a statement
 //! without items queues `count` jobs with `$(Item)` empty.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use crate::queue::{split_row, ForeachMode, QueueArgs};
+use crate::queue::{split_row_slices, ForeachMode, QueueArgs};
 
 /// Warnings condor_submit prints while expanding globs (`\nWARNING: ...`,
 /// printed at once, without a final newline).
@@ -90,17 +89,17 @@ pub struct Walk {
     step_size: i64,
     iter: i64,
     done: bool,
-    /// Current value of each queue variable (by lowercase name).
-    live: HashMap<String, String>,
+    /// Current value of each queue variable (same order as `vars`).
+    values: Vec<String>,
 }
 
 /// What the caller must store in the submit variables for the next job.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveUpdate {
     /// Nothing changes (another copy of the same row).
     None,
-    /// Set these variables (name as written, value).
-    Vars(Vec<(String, String)>),
+    /// A new row: set [`Walk::vars`] to [`Walk::values`].
+    Row,
     /// No items at all: `$(Item)` is empty.
     EmptyItem,
 }
@@ -109,7 +108,8 @@ impl Walk {
     pub fn new(args: QueueArgs) -> Walk {
         let vars = args.effective_vars();
         let step_size = if args.count > 1 { args.count } else { 1 };
-        Walk { args, vars, step_size, iter: 0, done: false, live: HashMap::new() }
+        let values = vec![String::new(); vars.len()];
+        Walk { args, vars, step_size, iter: 0, done: false, values }
     }
 
     /// Rows selected by the slice (1 for a statement without items).
@@ -151,7 +151,8 @@ impl Walk {
         let mut update = LiveUpdate::None;
         if step == 0 {
             if item_index >= 0 && item_index < nitems {
-                update = LiveUpdate::Vars(self.select_row(item_index as usize));
+                self.select_row(item_index as usize);
+                update = LiveUpdate::Row;
             } else if iter == 0 {
                 update = LiveUpdate::EmptyItem;
             } else {
@@ -163,18 +164,26 @@ impl Walk {
         Some((Position { item_index, step, iter }, update))
     }
 
-    /// The variable values for row `index` (fields split as condor_submit
-    /// splits them; variables without a field keep their previous value).
-    pub fn select_row(&mut self, index: usize) -> Vec<(String, String)> {
-        let row = &self.args.items[index];
-        let fields = split_row(row, self.vars.len());
-        for (var, value) in self.vars.iter().zip(fields) {
-            self.live.insert(var.to_ascii_lowercase(), value);
+    /// The current values of the queue variables.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// Make row `index` current: its fields (split as condor_submit splits
+    /// them) become the variables' values; an empty row changes nothing.
+    pub fn select_row(&mut self, index: usize) {
+        let Some(row) = self.args.items.get(index) else { return };
+        let fields = split_row_slices(row, self.vars.len());
+        for (slot, value) in self.values.iter_mut().zip(fields) {
+            slot.clear();
+            slot.push_str(value);
         }
-        self.vars
-            .iter()
-            .map(|v| (v.clone(), self.live.get(&v.to_ascii_lowercase()).cloned().unwrap_or_default()))
-            .collect()
+    }
+
+    /// The variables and values after selecting row `index`.
+    pub fn row_values(&mut self, index: usize) -> Vec<(String, String)> {
+        self.select_row(index);
+        self.vars.iter().cloned().zip(self.values.iter().cloned()).collect()
     }
 
     /// The rows as variable maps (the Python `itemdata()`).
@@ -184,7 +193,7 @@ impl Walk {
         let n = self.args.items.len() as i64;
         let mut ix = 0;
         while let Some(i) = self.args.slice.translate(ix, n) {
-            out.push(w.select_row(i as usize));
+            out.push(w.row_values(i as usize));
             ix += 1;
         }
         out
@@ -214,19 +223,23 @@ mod tests {
             seen.push((p.item_index, p.step, u));
         }
         assert_eq!(seen.len(), 4);
-        assert_eq!(seen[0].2, LiveUpdate::Vars(vec![("x".into(), "b".into())]));
+        assert_eq!(seen[0].2, LiveUpdate::Row);
         assert_eq!(seen[1].2, LiveUpdate::None);
         assert_eq!((seen[2].0, seen[2].1), (2, 0));
     }
 
     #[test]
-    fn short_rows_keep_the_previous_values() {
+    fn short_rows_leave_the_rest_empty_and_empty_rows_change_nothing() {
         let mut w = walk("a,b from (x, y)");
         w.args.items = vec!["1 2".into(), "3".into()];
-        let first = w.next_job().map(|(_, u)| u);
-        assert_eq!(first, Some(LiveUpdate::Vars(vec![("a".into(), "1".into()), ("b".into(), "2".into())])));
-        let second = w.next_job().map(|(_, u)| u);
-        assert_eq!(second, Some(LiveUpdate::Vars(vec![("a".into(), "3".into()), ("b".into(), "".into())])));
+        w.args.items.push(String::new());
+        assert_eq!(w.next_job().map(|(_, u)| u), Some(LiveUpdate::Row));
+        assert_eq!(w.values(), ["1", "2"]);
+        assert_eq!(w.next_job().map(|(_, u)| u), Some(LiveUpdate::Row));
+        assert_eq!(w.values(), ["3", ""]);
+        // an empty row keeps the values of the row before
+        assert_eq!(w.next_job().map(|(_, u)| u), Some(LiveUpdate::Row));
+        assert_eq!(w.values(), ["3", ""]);
     }
 
     #[test]

@@ -19,10 +19,35 @@ use config::macros::{expand_param, ExpandOptions, MacroMap, MacroSource};
 /// A configuration source shared with the caller.
 pub type ConfigSource = Arc<dyn MacroSource + Send + Sync>;
 
+/// Tells whether a configuration file (not a built-in default) sets a name.
+pub type SetByFiles = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Knobs whose HTCondor 25.0 default this crate knows; a configuration
+/// that does not set one in a file gets this default, whatever the
+/// configuration's own table of defaults says.
+const SUBMIT_DEFAULTS: &[&str] = &[
+    "JOB_DEFAULT_REQUESTMEMORY",
+    "JOB_DEFAULT_REQUESTDISK",
+    "JOB_DEFAULT_REQUESTCPUS",
+    "JOB_DEFAULT_LEASE_DURATION",
+    "NICE_USER_ACCOUNTING_GROUP_NAME",
+    "SUBMIT_ALLOW_GETENV",
+    "ENABLE_DEPRECATION_WARNINGS",
+    "SIGN_S3_URLS",
+    "SUBMIT_GENERATE_CUSTOM_RESOURCE_REQUIREMENTS",
+    "SUBMIT_GENERATE_CONDOR_C_REQUIREMENTS",
+    "DEFAULT_JOB_MAX_RETRIES",
+    "SUBMIT_SKIP_FILECHECKS",
+    "WARN_ON_UNUSED_SUBMIT_FILE_MACROS",
+    "SUBMIT_CONTAINER_NEVER_XFER_ABSOLUTE_CMD",
+    "SUBMIT_SHOULD_SET_LOCAL_OWNER",
+];
+
 /// Configuration lookups with HTCondor's defaults behind them.
 #[derive(Clone)]
 pub struct Params {
     src: Option<ConfigSource>,
+    set_by_files: Option<SetByFiles>,
     defaults: MacroMap,
     /// Values already expanded (configuration does not change during a submit).
     cache: std::cell::RefCell<HashMap<String, Option<String>>>,
@@ -127,7 +152,14 @@ impl Default for Params {
 impl Params {
     /// Lookups in `src` (when given), then in HTCondor's defaults.
     pub fn new(src: Option<ConfigSource>) -> Params {
-        Params { src, defaults: builtin_defaults(), cache: Default::default() }
+        Params { src, set_by_files: None, defaults: builtin_defaults(), cache: Default::default() }
+    }
+
+    /// Lookups in a loaded configuration whose table of built-in defaults
+    /// may differ from HTCondor 25.0's: for the knobs submit reads, a value
+    /// that no configuration file sets is HTCondor 25.0's default.
+    pub fn with_files(src: ConfigSource, set_by_files: SetByFiles) -> Params {
+        Params { src: Some(src), set_by_files: Some(set_by_files), defaults: builtin_defaults(), cache: Default::default() }
     }
 
     /// A configuration of only these values (plus the defaults): for tests
@@ -150,7 +182,12 @@ impl Params {
         if let Some(v) = self.cache.borrow().get(name) {
             return v.clone();
         }
-        let layered = Layered { src: self.src.as_deref(), defaults: &self.defaults };
+        let own_default = match &self.set_by_files {
+            Some(f) => SUBMIT_DEFAULTS.iter().any(|k| k.eq_ignore_ascii_case(name)) && !f(name),
+            None => false,
+        };
+        let src = if own_default { None } else { self.src.as_deref() };
+        let layered = Layered { src, defaults: &self.defaults };
         let v = expand_param(name, &layered, &ExpandOptions::default())
             .ok()
             .flatten()
@@ -182,6 +219,18 @@ impl Params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn htcondor_25_defaults_win_over_a_table_that_differs() {
+        let mut m = MacroMap::new();
+        m.set("JOB_DEFAULT_REQUESTMEMORY", "128");
+        m.set("FILESYSTEM_DOMAIN", "from.table");
+        let p = Params::with_files(Arc::new(m.clone()), Arc::new(|_: &str| false));
+        assert_eq!(p.get("JOB_DEFAULT_REQUESTMEMORY").as_deref(), Some("ifthenelse(MemoryUsage =!= UNDEFINED,MemoryUsage,(ImageSize+1023)/1024)"));
+        assert_eq!(p.get("FILESYSTEM_DOMAIN").as_deref(), Some("from.table"));
+        let p = Params::with_files(Arc::new(m), Arc::new(|n: &str| n == "JOB_DEFAULT_REQUESTMEMORY"));
+        assert_eq!(p.get("JOB_DEFAULT_REQUESTMEMORY").as_deref(), Some("128"));
+    }
 
     #[test]
     fn defaults_stand_behind_the_configuration() {

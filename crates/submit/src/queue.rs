@@ -277,7 +277,7 @@ impl QueueArgs {
                     let qual = if qtok.map(|t| b[t] == b'[').unwrap_or(false) { Some(99) } else { qual };
                     let Some(qual) = qual else { break };
                     match qual {
-                        0 | 1 | 2 => {
+                        0..=2 => {
                             if qa.mode != ForeachMode::Matching {
                                 return Err(QueueError::KeywordConflict);
                             }
@@ -331,9 +331,9 @@ impl QueueArgs {
                 one_line = true;
             }
             let trim_ws = |t: &str| t.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8)).to_string();
-            if plist.starts_with('(') {
+            if let Some(rest) = plist.strip_prefix('(') {
                 // the list continues on the following lines
-                let first = trim_ws(&plist[1..]);
+                let first = trim_ws(rest);
                 if !first.is_empty() {
                     if qa.mode == ForeachMode::From {
                         qa.items.clear();
@@ -431,6 +431,11 @@ impl QueueArgs {
 /// separator when the row contains one), the last field taking the rest.
 /// Missing fields are empty.
 pub fn split_row(row: &str, ncols: usize) -> Vec<String> {
+    split_row_slices(row, ncols).into_iter().map(str::to_string).collect()
+}
+
+/// [`split_row`] without copying: the fields as slices of `row`.
+pub fn split_row_slices(row: &str, ncols: usize) -> Vec<&str> {
     let mut item = row;
     if let Some(x) = item.strip_suffix('\n') {
         item = x;
@@ -447,7 +452,8 @@ pub fn split_row(row: &str, ncols: usize) -> Vec<String> {
     if item.is_empty() {
         return Vec::new();
     }
-    let mut values: Vec<&str> = vec![item];
+    let mut values: Vec<&str> = Vec::with_capacity(ncols.min(64));
+    values.push(item);
     while values.len() < ncols {
         let last = values.len() - 1;
         let prev = values[last];
@@ -462,7 +468,7 @@ pub fn split_row(row: &str, ncols: usize) -> Vec<String> {
             }
         }
     }
-    values.into_iter().map(str::to_string).collect()
+    values
 }
 
 #[cfg(test)]

@@ -60,6 +60,9 @@ pub struct SubmitOptions {
     /// Report variables that were never used (default: the
     /// `WARN_ON_UNUSED_SUBMIT_FILE_MACROS` knob).
     pub warn_unused: Option<bool>,
+    /// Reuse the work of the previous job of a statement where nothing it
+    /// depends on changed (the same ads, much faster; off only to check that).
+    pub replay: bool,
 }
 
 impl Default for SubmitOptions {
@@ -74,6 +77,7 @@ impl Default for SubmitOptions {
             factory: FactoryMode::default(),
             stdin: None,
             warn_unused: None,
+            replay: true,
         }
     }
 }
@@ -192,7 +196,7 @@ impl Report {
 #[derive(Debug, Clone)]
 pub struct SubmitFailure {
     pub error: SubmitError,
-    pub report: Report,
+    pub report: Box<Report>,
 }
 
 impl std::fmt::Display for SubmitFailure {
@@ -262,12 +266,24 @@ pub(crate) fn new_hash(opts: &BuildOptions, params: &Params, submit_file: Option
     let o = hash.expand_options_mut();
     *o = config::macros::ExpandOptions::with_env_map(env);
     o.cwd = Some(opts.base_dir.clone());
+    // one seed per submit: $RANDOM_CHOICE() differs between submits, and
+    // expansion does not read the clock for every value
+    o.random_seed = Some(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+            ^ u64::from(std::process::id()) << 32,
+    );
     hash
 }
 
 /// The wire shape of a proc ad: `ProcId`, `JobStatus`, then the
 /// attributes that differ, without those that belong to the cluster.
-fn proc_wire(ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
+fn proc_wire(mut ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
+    let tidy = ad.get_own("ProcId").is_some()
+        && ad.get_own("JobStatus").is_some()
+        && !CLUSTER_ONLY.iter().any(|c| ad.get_own(c).is_some());
+    if tidy && ad.chained().is_some() {
+        return ad;
+    }
     let mut out = ClassAd::new();
     if let Some(p) = ad.get_own("ProcId") {
         out.insert("ProcId", p.clone());
@@ -283,6 +299,7 @@ fn proc_wire(ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
         }
         out.insert(name, e.clone());
     }
+    ad.unchain();
     out.chain_to(Arc::clone(cluster));
     out
 }
@@ -291,16 +308,17 @@ impl Submission {
     /// A submit of the description in `text`, read as `name` (shown in messages).
     pub fn from_text(name: &str, text: &str, mut opts: SubmitOptions) -> Submission {
         let hash = new_hash(&opts.build, &opts.params, opts.submit_file.as_deref());
+        let arg_vars = std::mem::take(&mut opts.arg_vars);
         let mut s = Submission {
             hash,
             reader: LineReader::new(name, text, 1),
             opener: SourceOpener::new(opts.build.base_dir.clone()),
-            opts: SubmitOptions { arg_vars: Vec::new(), ..std::mem::take(&mut opts) },
+            opts,
             state: ClusterState::default(),
             msgs: Messages::default(),
             report: Report::default(),
         };
-        for (k, v) in std::mem::take(&mut opts.arg_vars) {
+        for (k, v) in arg_vars {
             s.hash.insert(&k, &v, Origin::Argument);
         }
         s
@@ -327,7 +345,7 @@ impl Submission {
 
     fn fail(&mut self, error: SubmitError) -> SubmitFailure {
         self.finish_warnings();
-        SubmitFailure { error, report: std::mem::take(&mut self.report) }
+        SubmitFailure { error, report: Box::new(std::mem::take(&mut self.report)) }
     }
 
     fn job_failure(&mut self) -> SubmitFailure {
@@ -549,7 +567,10 @@ impl Submission {
             }
             let cid = cluster.unwrap_or(1);
             self.hash.live.cluster = cid.to_string();
-            if !new_cluster {
+            // condor_submit registers the queue variables (empty) before
+            // the first job of every statement, so a job may refer to one
+            // that its row does not set
+            if !want_factory || !new_cluster {
                 if walk.vars.is_empty() {
                     self.hash.set_live("Item", "", true);
                 } else {
@@ -559,10 +580,16 @@ impl Submission {
                 }
             }
 
+            let mut analysed: Vec<(String, String)> =
+                self.hash.entries().iter().map(|e| (e.name.clone(), e.raw.clone())).collect();
+            analysed.extend(self.hash.defaults().map(|(k, v)| (k.to_string(), v.to_string())));
+            self.state.begin_statement(&analysed, &walk.vars);
+            self.state.templates.enabled &= self.opts.replay;
+            let varying = &self.state.templates.varying;
+            self.hash.mark_varying(&|n| varying.contains(n));
+
             if want_factory {
-                if let Err(e) = self.factory_cluster(sink, cid, &mut walk, max_materialize, max_idle) {
-                    return Err(e);
-                }
+                self.factory_cluster(sink, cid, &mut walk, max_materialize, max_idle)?
             } else {
                 self.queue_walk(sink, cid, &mut next_proc, &mut walk)?;
             }
@@ -611,13 +638,13 @@ impl Submission {
         Ok(mi.map(|m| (i64::from(i32::MAX), Some(m))))
     }
 
-    fn apply_live(&mut self, update: LiveUpdate) {
+    fn apply_live(&mut self, update: LiveUpdate, walk: &Walk) {
         match update {
             LiveUpdate::None => {}
             LiveUpdate::EmptyItem => self.hash.set_live("Item", "", true),
-            LiveUpdate::Vars(vars) => {
-                for (k, v) in vars {
-                    self.hash.set_live(&k, &v, false);
+            LiveUpdate::Row => {
+                for (k, v) in walk.vars.iter().zip(walk.values()) {
+                    self.hash.set_live(k, v, false);
                 }
             }
         }
@@ -625,12 +652,17 @@ impl Submission {
 
     /// Build and send every job of one queue statement.
     fn queue_walk(&mut self, sink: &mut dyn JobSink, cid: i64, next_proc: &mut i64, walk: &mut Walk) -> Result<(), SubmitFailure> {
+        use std::fmt::Write as _;
         while let Some((pos, update)) = walk.next_job() {
-            self.apply_live(update);
+            self.apply_live(update, walk);
             let proc = *next_proc;
-            self.hash.live.process = proc.to_string();
-            self.hash.live.row = pos.item_index.to_string();
-            self.hash.live.step = pos.step.to_string();
+            let live = &mut self.hash.live;
+            live.process.clear();
+            let _ = write!(live.process, "{proc}");
+            live.row.clear();
+            let _ = write!(live.row, "{}", pos.item_index);
+            live.step.clear();
+            let _ = write!(live.step, "{}", pos.step);
             self.hash.live.node = if self.state.universe == builder::universe::PARALLEL { "#pArAlLeLnOdE#".into() } else { String::new() };
             let built = builder::make_job_ad(
                 &mut self.state,
@@ -691,7 +723,7 @@ impl Submission {
         let mut raw = walk.clone();
         raw.args.slice = Default::default();
         if let Some((pos, update)) = raw.next_job() {
-            self.apply_live(update);
+            self.apply_live(update, &raw);
             self.hash.live.row = pos.item_index.to_string();
             self.hash.live.step = pos.step.to_string();
         }

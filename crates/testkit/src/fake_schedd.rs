@@ -122,6 +122,28 @@ impl FakeSchedd {
         }
     }
 
+    /// How many exits were reported so far.
+    pub fn exit_count(&self) -> usize {
+        self.shared.inner.lock().unwrap_or_else(|p| p.into_inner()).events.iter().map(|e| e.exits.len()).sum()
+    }
+
+    /// Wait until `n` exits in all have been reported.
+    pub fn wait_exit_count(&self, n: usize, timeout: Duration) -> crate::Result<()> {
+        let deadline = Instant::now() + timeout;
+        let mut g = self.shared.inner.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let have: usize = g.events.iter().map(|e| e.exits.len()).sum();
+            if have >= n {
+                return Ok(());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("only {have} of {n} exits reported within {timeout:?}"));
+            }
+            g = self.shared.changed.wait_timeout(g, left).map(|(g, _)| g).unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
     /// Wait for the exit report of `job`.
     pub fn wait_exit(&self, job: JobId, timeout: Duration) -> crate::Result<JobExit> {
         self.wait(timeout, &format!("exit of job {job}"), |evs| {

@@ -1,8 +1,9 @@
 //! The builtin function library: pure functions from evaluated arguments to a value.
 //!
 //! Special forms that need unevaluated arguments or the evaluation context
-//! (`ifThenElse`, `eval`, `unparse`, `debug`, `evalInEachContext`,
-//! `countMatches`) live in the evaluator; everything here sees only [`Value`]s.
+//! (`ifThenElse`, `eval`, `unparse`, `unresolved`, `debug`,
+//! `evalInEachContext`, `countMatches`) live in the evaluator; everything
+//! here sees only [`Value`]s and the [`Env`].
 //!
 //! The evaluator resolves a call's name once, at parse time, with [`lookup`],
 //! and then calls the returned [`BuiltinFn`] with the evaluated arguments.

@@ -54,8 +54,11 @@ impl Flags {
 
 const CACHE_SIZE: usize = 16;
 
+/// Recently compiled patterns: (pattern, flags, compiled or refused).
+type Cache = Vec<(Arc<str>, Flags, Option<Regex>)>;
+
 thread_local! {
-    static CACHE: RefCell<Vec<(Arc<str>, Flags, Option<Regex>)>> = const { RefCell::new(Vec::new()) };
+    static CACHE: RefCell<Cache> = const { RefCell::new(Vec::new()) };
 }
 
 /// Compile `pattern` (cached); `None` when it is not a valid expression.

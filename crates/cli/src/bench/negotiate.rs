@@ -305,3 +305,32 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_pool_with_room_for_everyone_matches_every_job() {
+        let sc = scenario(200, 40, 5, 2, "partitionable").unwrap();
+        assert_eq!(sc.input.slots.len(), 40);
+        let mut n = Negotiator::new("negotiator@test", Settings::default());
+        let plan = n.on_cycle(sc.input);
+        assert!(plan.stats.problems.is_empty(), "{:?}", plan.stats.problems);
+        assert_eq!(plan.stats.idle_jobs, 200);
+        assert_eq!(plan.stats.matched_jobs, 200);
+        // The aarch64 machines (every fourth) match none of these x86 jobs.
+        assert!(plan.matches().all(|(_, m)| !m.slot_name.ends_with("node00003.pool.example")));
+    }
+
+    #[test]
+    fn the_benchmark_runs_in_a_reduced_size() {
+        let args: Vec<String> = ["--jobs", "500", "--slots", "50", "--shapes", "10", "--cycles", "1", "--kind", "mixed"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        main(&args).unwrap();
+        let bad: Vec<String> = ["--kind", "huge"].iter().map(|s| s.to_string()).collect();
+        assert!(main(&bad).unwrap_err().to_string().contains("--kind huge"));
+    }
+}

@@ -246,8 +246,7 @@ impl CondorPool {
         let Kind::Aerie { .. } = self.kind else {
             bail!("the schedd's pid is only known for Aerie pools");
         };
-        let env = std::env::vars().filter_map(|(k, v)| k.strip_prefix("_CONDOR_").map(|n| (n.to_string(), v))).collect();
-        let settings = daemon::Settings::from_parts("TOOL", Some(&self.config_path()), env).context("reading the pool's configuration")?;
+        let settings = daemon::Settings::from_parts("TOOL", Some(&self.config_path()), None).context("reading the pool's configuration")?;
         let addr = daemon::locate::local_address(&settings, Daemon::Master).context("finding the master")?;
         let c = client::BlockingClient::new(addr).context("connecting to the master")?;
         let st: proto::master::MasterStatus = c.post("/v1/master/status", &proto::master::Empty {}).context("asking the master for its daemons")?;

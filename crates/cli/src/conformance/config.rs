@@ -57,7 +57,9 @@ fn run_case(case: &Json) -> anyhow::Result<Result<(), Vec<String>>> {
     let Some(files) = case.get("files").and_then(Json::as_object) else {
         bail!("case has no \"files\" object");
     };
-    let dir = tempfile::tempdir().context("cannot make a temporary directory")?;
+    // named like Python's temporary directories, so that path functions see
+    // the same shape of name the reference did
+    let dir = tempfile::Builder::new().prefix("tmp").tempdir().context("cannot make a temporary directory")?;
     let d = dir.path().to_string_lossy().into_owned();
     for (name, content) in files {
         let Some(content) = content.as_str() else { bail!("file {name} is not a string") };

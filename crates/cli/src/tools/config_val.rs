@@ -278,8 +278,8 @@ fn parse_args(argv: &[String]) -> Parsed {
         } else if m("help", 2) {
             return Parsed::Exit(usage());
         } else if m("version", 3) {
-            println!("{}", crate::tools::version::version_line());
-            println!("{}", crate::tools::version::platform_line());
+            println!("{}", daemon::version::condor_version_line());
+            println!("{}", daemon::version::condor_platform_line());
             return Parsed::Exit(ExitCode::SUCCESS);
         } else if is_arg_prefix(arg, "check-if", -1) {
             a.check_if = Some(take!("check-if"));
@@ -497,7 +497,7 @@ fn dump(cfg: &Config, a: &Args) -> ExitCode {
 }
 
 fn print_summary(cfg: &Config, _detected: bool) {
-    println!("# condor_config_val {}", crate::tools::version::version_line());
+    println!("# condor_config_val {}", daemon::version::condor_version_line());
     for (source, items) in cfg.summary() {
         println!("\n#\n# from {source}\n#");
         for (name, raw) in items {
@@ -561,7 +561,7 @@ fn query(cfg: &Config, a: &Args) -> ExitCode {
             continue;
         }
         if a.macro_expand {
-            match cfg.expand(name) {
+            match cfg.expand_keep_dollar(name) {
                 Ok(v) => {
                     if a.verbose {
                         println!("{name} expands to: {v}");

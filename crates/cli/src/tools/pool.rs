@@ -134,8 +134,7 @@ fn config_text(o: &Opts) -> String {
 }
 
 fn load_settings(config: &Path) -> anyhow::Result<daemon::Settings> {
-    let env = std::env::vars().filter_map(|(k, v)| k.strip_prefix("_CONDOR_").map(|n| (n.to_string(), v))).collect();
-    daemon::Settings::from_parts("TOOL", Some(config), env).with_context(|| format!("reading {}", config.display()))
+    daemon::Settings::from_parts("TOOL", Some(config), None).with_context(|| format!("reading {}", config.display()))
 }
 
 /// True while `pid` runs (a zombie waiting for its parent to reap it has
@@ -179,6 +178,19 @@ fn answers(addr: &Address) -> bool {
     }
 }
 
+/// True when the local collector has an ad of `ad_type` from this host.
+fn advertised(settings: &daemon::Settings, ad_type: &str) -> bool {
+    let Ok(addr) = daemon::locate::collector_address(settings) else { return false };
+    let Ok(c) = client::BlockingClient::new(addr) else { return false };
+    let q = proto::collector::AdQuery {
+        ad_type: Some(ad_type.to_string()),
+        constraint: Some(format!("Machine == {}", proto::collector::quote(&daemon::host::hostname()))),
+        projection: vec!["Name".into()],
+        limit: Some(1),
+    };
+    client::collector::query_blocking(&c, &q).map(|ads| !ads.is_empty()).unwrap_or(false)
+}
+
 fn log_tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
@@ -211,6 +223,11 @@ fn start(args: &[String]) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     std::fs::write(&config, config_text(&o)).with_context(|| format!("writing {}", config.display()))?;
+    let local = o.dir.join("condor_config.local");
+    if !local.exists() {
+        std::fs::write(&local, "# Your settings for this pool; read after condor_config, never rewritten.\n")
+            .with_context(|| format!("writing {}", local.display()))?;
+    }
     let settings = load_settings(&config)?;
     let log_dir = settings.log_dir();
     std::fs::create_dir_all(&log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
@@ -255,9 +272,29 @@ fn start(args: &[String]) -> anyhow::Result<ExitCode> {
             let Some(d) = Daemon::from_name(name) else { return false };
             !matches!(daemon::locate::local_address(&settings, d), Ok(a) if answers(&a))
         });
-        if pending.is_empty() {
+        // Then the startd's slots and the master's ad are in the collector,
+        // so condor_status right after shows them.
+        let missing_ads: Vec<&str> = if pending.is_empty() && wanted.iter().any(|w| w == "COLLECTOR") {
+            [("STARTD", "Machine"), ("MASTER", "DaemonMaster")]
+                .into_iter()
+                .filter(|(d, t)| wanted.iter().any(|w| w == d) && !advertised(&settings, t))
+                .map(|(_, t)| t)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if pending.is_empty() && missing_ads.is_empty() {
             break;
         }
+        if pending.is_empty() && Instant::now() >= deadline {
+            bail!(
+                "the daemons answer, but the collector has no {} ad after {} s; see {}",
+                missing_ads.join(" or "),
+                o.timeout.as_secs(),
+                daemon_log(&settings, "COLLECTOR").display()
+            );
+        }
+
         // A daemon that keeps exiting will not come up: say which, and why.
         if let Some(st) = master_status(&settings) {
             for c in &st.daemons {

@@ -519,6 +519,7 @@ pub fn run(args: &[String], inv: &mut Invocation) -> i32 {
         factory: if dry { FactoryMode::WhenRequested } else if cli.factory { FactoryMode::Always } else { FactoryMode::WhenRequested },
         stdin: None,
         warn_unused: Some(warn_unused_default != cli.unused_toggle),
+        replay: std::env::var_os("AERIE_SUBMIT_NO_REPLAY").is_none(),
     };
     let mut submission = Submission::from_text(&source_name, &text, opts);
 
@@ -643,13 +644,21 @@ pub fn run(args: &[String], inv: &mut Invocation) -> i32 {
     0
 }
 
-/// Configuration for a command run from the shell: `_CONDOR_*` environment
-/// overrides over HTCondor's defaults.
-pub fn process_params() -> Params {
-    let pairs: Vec<(String, String)> = std::env::vars()
-        .filter_map(|(k, v)| k.strip_prefix("_CONDOR_").map(|n| (n.to_string(), v)))
-        .collect();
-    Params::from_pairs(pairs)
+/// The pool configuration condor_submit reads (subsystem `SUBMIT`). A
+/// machine with no configuration file at all gets HTCondor's defaults, so
+/// `-dry-run` works anywhere; a broken configuration is an error.
+pub fn process_params() -> Result<Params, String> {
+    let opts = config::LoadOptions::new(config::Subsystem::parse("SUBMIT"));
+    let cfg = match config::Config::load(&opts) {
+        Ok(c) => c,
+        Err(e) if matches!(e.kind, config::ErrorKind::NoConfigFile) => {
+            config::Config::defaults(&opts).map_err(|e| format!("ERROR: {e}"))?
+        }
+        Err(e) => return Err(format!("ERROR: {e}\nhint: {}", e.kind.hint())),
+    };
+    let cfg = std::sync::Arc::new(cfg);
+    let files = std::sync::Arc::clone(&cfg);
+    Ok(Params::with_files(cfg, std::sync::Arc::new(move |name: &str| files.defined_by_files(name))))
 }
 
 /// The submitting user's name.
@@ -667,11 +676,18 @@ pub fn main(args: &[String]) -> ExitCode {
     let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
+    let params = match process_params() {
+        Ok(p) => p,
+        Err(msg) => {
+            let _ = writeln!(err, "{msg}");
+            return ExitCode::from(1);
+        }
+    };
     let mut inv = Invocation {
         cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         environ: std::env::vars().collect(),
         user: current_user(),
-        params: process_params(),
+        params,
         stdin: Box::new(std::io::stdin()),
         stdout: &mut out,
         stderr: &mut err,

@@ -7,8 +7,18 @@
 
 use std::process::ExitCode;
 
+/// `$CondorVersion: 25.0.14 <date> Aerie $`.
+pub fn version_line() -> String {
+    daemon::version::condor_version_line()
+}
+
+/// `$CondorPlatform: X86_64-Debian_12 $`.
+pub fn platform_line() -> String {
+    daemon::version::condor_platform_line()
+}
+
 pub fn main(args: &[String]) -> ExitCode {
-    for a in args {
+    if let Some(a) = args.first() {
         match a.trim_start_matches('-') {
             "arch" => {
                 println!("{}", daemon::host::os_facts().arch);
@@ -28,18 +38,8 @@ pub fn main(args: &[String]) -> ExitCode {
             }
         }
     }
-    println!("{}", daemon::version::condor_version_line());
-    println!("{}", daemon::version::condor_platform_line());
+    println!("{}", version_line());
+    println!("{}", platform_line());
     println!("{}", daemon::version::aerie_version_line());
     ExitCode::SUCCESS
-}
-
-/// `$CondorVersion: … $`, the line tools print and job ads carry.
-pub fn version_line() -> String {
-    daemon::version::condor_version_line()
-}
-
-/// `$CondorPlatform: … $`.
-pub fn platform_line() -> String {
-    daemon::version::condor_platform_line()
 }

@@ -81,7 +81,7 @@ pub fn group_shapes(pool: &mut Pool, acs: &mut [Ac], settings: &Settings) -> Vec
         let id = match index.get(&key) {
             Some(&id) => id,
             None => {
-                let ad = Arc::new(pool.build_ad(&ac.attrs, None));
+                let ad = Arc::new(pool.build_ad(&ac.attrs));
                 let rank_constant = ad.get("Rank").is_none_or(|e| e.as_literal().is_some());
                 let conditions = ad.get("Requirements").map(split_conditions).unwrap_or_default();
                 let ok = match &settings.job_constraint {

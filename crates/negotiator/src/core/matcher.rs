@@ -64,6 +64,8 @@ pub struct Made {
     pub slot: u32,
     pub jobs: u64,
     pub per_job: Res,
+    /// What the slot had free right after this match.
+    pub left: Res,
     /// Weight of all its jobs together.
     pub weight: f64,
 }
@@ -285,7 +287,8 @@ impl<'a> Cycle<'a> {
                     for _ in 0..n {
                         if let Some(slot) = self.pool.states[s as usize].free.pop() {
                             self.pool.slots[slot as usize].taken += 1;
-                            self.made.push(Made { ac: a, slot, jobs: 1, per_job: m.request, weight: w });
+                            let left = Res::default();
+                            self.made.push(Made { ac: a, slot, jobs: 1, per_job: m.request, left, weight: w });
                         }
                     }
                     self.take(a, n, n as f64 * w, used, accountant);
@@ -315,7 +318,7 @@ impl<'a> Cycle<'a> {
                     let sl = &mut self.pool.slots[slot as usize];
                     sl.state = ns;
                     sl.taken += k;
-                    self.made.push(Made { ac: a, slot, jobs: k, per_job: m.request, weight: k as f64 * w });
+                    self.made.push(Made { ac: a, slot, jobs: k, per_job: m.request, left, weight: k as f64 * w });
                     self.take(a, k, k as f64 * w, used, accountant);
                     if !self.pool.states[s as usize].free.is_empty() {
                         heap.push(top);

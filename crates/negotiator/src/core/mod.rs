@@ -27,6 +27,7 @@ mod analysis;
 mod demand;
 mod fairshare;
 mod hash;
+mod ingest;
 mod intern;
 mod matcher;
 mod pool;
@@ -196,9 +197,11 @@ impl Negotiator {
         self.settings = settings;
     }
 
-    /// A schedd could not claim these slots: do not hold them any longer.
-    pub fn on_failed_matches(&mut self, slots: &[String]) {
-        self.held.forget(slots);
+    /// A schedd could not claim these slots (or never got the matches):
+    /// do not hold them any longer. With `schedd`, only the matches sent to
+    /// that schedd are forgotten.
+    pub fn on_failed_matches(&mut self, schedd: Option<&str>, slots: &[String]) {
+        self.held.forget(schedd, slots);
     }
 
     /// The accountant's records aged to `now` (the records themselves age
@@ -225,7 +228,7 @@ impl Negotiator {
     /// attributes the slots refer to).
     pub fn prepare(&mut self, now: f64, slots: Vec<WireAd>) -> Prepared {
         let mut pool = Pool::new();
-        pool::ingest_slots(&mut pool, &slots);
+        ingest::ingest_slots(&mut pool, &slots);
         let charges = self.held.apply(&mut pool, &slots, now, self.settings.match_timeout_secs);
         let significant = pool.external_refs(&SLOT_ROOTS);
         Prepared { pool, slots, now, charges, significant }
@@ -263,7 +266,7 @@ impl Negotiator {
             .collect();
         pool.need_rank = pool.closure(&rank_root, &rank_exprs);
 
-        pool::keep_attrs(&mut pool, &slots);
+        ingest::keep_attrs(&mut pool, &slots);
         pool::group_slots(&mut pool, settings);
         let shapes = demand::group_shapes(&mut pool, &mut acs, settings);
 
@@ -327,9 +330,11 @@ impl Negotiator {
             self.held.hold(
                 &slot.name,
                 Held {
+                    schedd: schedds[ac.schedd].name.clone(),
                     principal: ac.submitter.clone(),
                     jobs: m.jobs,
                     per_job: m.per_job,
+                    left: m.left,
                     weight: m.weight,
                     at: now,
                     fingerprint: fingerprint(ad),

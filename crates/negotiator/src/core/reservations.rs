@@ -10,6 +10,13 @@
 //! submitter is charged for them. A match is forgotten when the ad changes
 //! (the startd has spoken since), when the schedd reports it could not
 //! claim the slot, or after `MATCH_TIMEOUT`.
+//!
+//! A partitionable slot's claims arrive one by one (one dynamic slot per
+//! job), so its ad may change while some of a match's claims are still on
+//! their way. For [`CLAIM_GRACE`] seconds after the match, a changed ad
+//! only releases the part of the match it shows carved (the slot has no
+//! more free resources than the match left it); the rest stays held. After
+//! that, any change releases the whole match.
 
 use std::collections::HashMap;
 
@@ -18,12 +25,19 @@ use proto::WireAd;
 use super::hash::hash_bytes;
 use super::pool::{Kind, Pool, Res};
 
+/// How long a partitionable slot's match may take to show in its ad.
+pub const CLAIM_GRACE: f64 = 2.0;
+
 /// One remembered match.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Held {
+    /// The schedd the match was sent to.
+    pub schedd: String,
     pub principal: String,
     pub jobs: u64,
     pub per_job: Res,
+    /// What the slot had free right after this match.
+    pub left: Res,
     /// Weight of all its jobs.
     pub weight: f64,
     /// When it was made (seconds since the epoch).
@@ -54,10 +68,23 @@ impl Reservations {
         self.by_slot.entry(slot.to_string()).or_default().push(held);
     }
 
-    /// The schedd could not claim these slots: stop holding them.
-    pub fn forget(&mut self, slots: &[String]) {
+    /// These slots could not be claimed: stop holding them — only the
+    /// matches sent to `schedd` when it is known.
+    pub fn forget(&mut self, schedd: Option<&str>, slots: &[String]) {
         for s in slots {
-            self.by_slot.remove(s);
+            match schedd {
+                None => {
+                    self.by_slot.remove(s);
+                }
+                Some(name) => {
+                    if let Some(held) = self.by_slot.get_mut(s) {
+                        held.retain(|h| h.schedd != name);
+                        if held.is_empty() {
+                            self.by_slot.remove(s);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -74,7 +101,27 @@ impl Reservations {
             let Some(held) = self.by_slot.get_mut(&slot.name) else { continue };
             seen.insert(slot.name.as_str(), ());
             let fp = fingerprint(&ads[slot.input]);
-            held.retain(|h| h.fingerprint == fp && now - h.at < timeout);
+            let partitionable = slot.kind == Kind::Partitionable;
+            let free = slot.advertised;
+            held.retain_mut(|h| {
+                if now - h.at >= timeout {
+                    return false;
+                }
+                if h.fingerprint == fp {
+                    return true;
+                }
+                if !partitionable || now - h.at >= CLAIM_GRACE || h.per_job.cpus <= 0 || free.cpus <= h.left.cpus {
+                    return false;
+                }
+                // Some of the claims show; hold the ones that do not yet.
+                let outstanding = ((free.cpus - h.left.cpus + h.per_job.cpus - 1) / h.per_job.cpus) as u64;
+                let outstanding = outstanding.min(h.jobs);
+                h.weight *= outstanding as f64 / h.jobs as f64;
+                h.jobs = outstanding;
+                // The fingerprint stays that of the matched ad: once the
+                // grace is over, an ad that changed releases the rest.
+                true
+            });
             for h in held.iter() {
                 match slot.kind {
                     Kind::Static => {

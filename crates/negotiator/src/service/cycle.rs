@@ -165,27 +165,32 @@ pub(super) async fn run(shared: Arc<Shared>) -> CycleStats {
         let c = shared.client(&t.addr);
         let set: MatchSet = sp.set.clone();
         let label = format!("{} at {}", sp.name, t.addr);
-        sends.spawn(async move { (label, with_timeout(timeout, c.post::<_, MatchesAck>("/v1/negotiate/matches", &set)).await) });
+        let name = sp.name.clone();
+        sends.spawn(async move {
+            let r = with_timeout(timeout, c.post::<_, MatchesAck>("/v1/negotiate/matches", &set)).await;
+            (name, label, set, r)
+        });
     }
-    let mut refused: Vec<String> = Vec::new();
     while let Some(done) = sends.join_next().await {
-        let Ok((label, result)) = done else { continue };
-        match result {
+        let Ok((name, label, set, result)) = done else { continue };
+        let forget = match result {
             Ok(ack) => {
                 if !ack.refused.is_empty() {
                     tracing::info!("  {label} refused {} matches", ack.refused.len());
                 }
-                refused.extend(ack.refused);
+                ack.refused
             }
             Err(e) => {
+                // It never got them: the slots are free for the next cycle.
                 let p = format!("schedd {label} did not take its matches: {e}");
                 tracing::warn!("  {p}");
                 problems.push(p);
+                set.matches.iter().map(|m| m.slot_name.clone()).collect()
             }
+        };
+        if !forget.is_empty() {
+            shared.lock().negotiator.on_failed_matches(Some(&name), &forget);
         }
-    }
-    if !refused.is_empty() {
-        shared.lock().negotiator.on_failed_matches(&refused);
     }
 
     let st = &plan.stats;

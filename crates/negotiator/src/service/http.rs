@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use daemon::{ApiFailure, Caller};
 use proto::negotiator::{CycleStats, Priorities, PrioritiesQuery, PriorityEdit, Reschedule};
 use proto::ApiError;
@@ -13,9 +15,23 @@ use super::Shared;
 
 type St = Arc<Shared>;
 
+/// A request body that may be left out: empty, `null` and `{}` all mean
+/// the defaults.
+fn body_or_default<T: DeserializeOwned + Default>(body: &Bytes, what: &str) -> Result<T, ApiFailure> {
+    let text = body.trim_ascii();
+    if text.is_empty() || text == b"null" {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(text).map_err(|e| {
+        ApiError::bad_request(format!("the {what} request body is not understood: {e}"))
+            .with_hint("send a JSON object as described in proto::negotiator, or an empty body")
+            .into()
+    })
+}
+
 /// `condor_reschedule`, and schedds after a submit or a released claim.
-async fn reschedule(State(s): State<St>, body: Option<Json<Reschedule>>) -> Json<CycleStats> {
-    let req = body.map(|Json(r)| r).unwrap_or_default();
+async fn reschedule(State(s): State<St>, body: Bytes) -> Result<Json<CycleStats>, ApiFailure> {
+    let req: Reschedule = body_or_default(&body, "reschedule")?;
     let now = s.clock();
     let mut core = s.lock();
     if !req.failed_matches.is_empty() {
@@ -24,7 +40,7 @@ async fn reschedule(State(s): State<St>, body: Option<Json<Reschedule>>) -> Json
             req.from.as_deref().unwrap_or("a schedd"),
             req.failed_matches.join(", ")
         );
-        core.negotiator.on_failed_matches(&req.failed_matches);
+        core.negotiator.on_failed_matches(req.from.as_deref(), &req.failed_matches);
     }
     if !req.addresses.is_empty() {
         let name = req.from.clone().unwrap_or_default();
@@ -37,7 +53,7 @@ async fn reschedule(State(s): State<St>, body: Option<Json<Reschedule>>) -> Json
     let last = core.last.clone();
     drop(core);
     s.wake.notify_one();
-    Json(last)
+    Ok(Json(last))
 }
 
 async fn status(State(s): State<St>) -> Json<CycleStats> {
@@ -45,9 +61,9 @@ async fn status(State(s): State<St>) -> Json<CycleStats> {
 }
 
 /// `condor_userprio`.
-async fn priorities(State(s): State<St>, body: Option<Json<PrioritiesQuery>>) -> Json<Priorities> {
-    let q = body.map(|Json(q)| q).unwrap_or_default();
-    Json(s.lock().negotiator.priorities(daemon::ads::now_f64(), q.all))
+async fn priorities(State(s): State<St>, body: Bytes) -> Result<Json<Priorities>, ApiFailure> {
+    let q: PrioritiesQuery = body_or_default(&body, "priorities")?;
+    Ok(Json(s.lock().negotiator.priorities(daemon::ads::now_f64(), q.all)))
 }
 
 /// `condor_userprio -setfactor …`: the pool's administrators only (the

@@ -11,7 +11,9 @@
 //!
 //! It listens on `$(LOCK)/negotiator.sock` (and TCP with `USE_TCP`),
 //! writes `$(LOG)/.negotiator_address` once it answers, logs to
-//! `NEGOTIATOR_LOG` (`$(LOG)/NegotiatorLog`), and stops on SIGTERM.
+//! `NEGOTIATOR_LOG` (`$(LOG)/NegotiatorLog`), re-reads its configuration
+//! on SIGHUP (as HTCondor daemons do on a reconfig; the accountant keeps
+//! its records), and stops on SIGTERM.
 
 mod config;
 mod cycle;
@@ -56,6 +58,33 @@ impl Shared {
     /// Seconds on the wake-up clock (monotonic).
     fn clock(&self) -> f64 {
         self.epoch.elapsed().as_secs_f64()
+    }
+}
+
+/// Re-read the configuration on every SIGHUP.
+async fn reconfig_on_sighup(shared: Arc<Shared>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+    while hup.recv().await.is_some() {
+        let loaded = daemon::Settings::load(shared.settings.subsystem())
+            .map_err(anyhow::Error::from)
+            .and_then(|cfg| config::core_settings(&cfg));
+        match loaded {
+            Ok(s) => {
+                tracing::info!(
+                    "reconfigured: NEGOTIATOR_INTERVAL {} s, PRIORITY_HALFLIFE {} s, DEFAULT_PRIO_FACTOR {}",
+                    s.interval_secs,
+                    s.half_life_secs,
+                    s.default_prio_factor
+                );
+                let mut core = shared.lock();
+                core.wakeup.reconfigure(s.interval_secs, s.min_interval_secs, s.reschedule_delay_secs);
+                core.negotiator.reconfigure(s);
+                drop(core);
+                shared.wake.notify_one();
+            }
+            Err(e) => tracing::warn!("reconfiguration refused, the old settings stay: {e:#}"),
+        }
     }
 }
 
@@ -157,6 +186,8 @@ pub async fn run_until(
         })
     };
 
+    let reconfig = tokio::spawn(reconfig_on_sighup(shared.clone()));
+
     let ld = log_dir.clone();
     let served = daemon::serve(
         http::router(shared.clone()),
@@ -172,6 +203,7 @@ pub async fn run_until(
     )
     .await;
     let _ = stop_tx.send(true);
+    reconfig.abort();
     shared.wake.notify_one();
     let _ = tokio::time::timeout(Duration::from_secs(5), looper).await;
     daemon::address::remove_address_file(&log_dir, Daemon::Negotiator);

@@ -220,7 +220,10 @@ impl Schedd {
         let view = ed.ad().clone();
         ed.commit(&mut self.out.changes);
         self.make_idle(id, &view);
-        self.out.actions.push(Action::Reschedule);
+        self.feed_idle_claims(store);
+        if self.acs.with_idle().next().is_some() {
+            self.out.actions.push(Action::Reschedule);
+        }
         ActOutcome::Done
     }
 

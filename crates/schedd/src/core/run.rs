@@ -22,7 +22,7 @@ use proto::{JobId, JobStatus};
 
 use super::ads::{boolean, int, real, string, AdExt, AdStore};
 use super::autocluster::{slot_refs_to_job, AcId, NO_AC};
-use super::effects::{Action, Reply, Token};
+use super::effects::{Action, LogEntry, Reply, Token};
 use super::events::{self, RunUsage};
 use super::jobs::{ClaimKey, Phase, Stop};
 use super::policy::{self, ExitDecision};
@@ -168,8 +168,9 @@ impl Schedd {
         }
     }
 
-    /// Slot names of matches that could not be claimed since the last call
-    /// (sent with the next reschedule so the negotiator forgets them).
+    /// Slot names of matches that are over since the last call — they
+    /// could not be claimed, or their claims were given back — sent with
+    /// the next reschedule so the negotiator stops holding them.
     pub fn take_failed_matches(&mut self) -> Vec<String> {
         std::mem::take(&mut self.failed_matches)
     }
@@ -204,6 +205,7 @@ impl Schedd {
                     startd: pm.startd.clone(),
                     host: Arc::from(host.as_str()),
                     slot_name: Arc::from(slot_name.as_str()),
+                    matched_slot: Arc::from(pm.slot_name.as_str()),
                     slot: Arc::new(g.slot),
                     owner: pm.owner,
                     ac: pm.ac,
@@ -212,6 +214,7 @@ impl Schedd {
                     lease: g.lease_secs,
                     alive_failures: 0,
                     recent_acks: VecDeque::new(),
+                    idle_since: None,
                 });
                 let _ = now;
                 let first = if still_ours { Some(pm.job) } else { self.next_for_claim(store, key) };
@@ -253,7 +256,7 @@ impl Schedd {
 
     /// The startd started a queued job: it is Running from now on.
     fn on_started(&mut self, store: &dyn AdStore, key: ClaimKey, job: JobId, time: f64, now: i64) {
-        let Some(claim) = self.claim(key).cloned() else { return };
+        let Some(claim) = self.claim_view(key) else { return };
         let Some(ad) = self.ad(store, job) else { return };
         let mut ed = Edits::new(job, Some(ad.clone()));
         self.set_status(&mut ed, JobStatus::Running, now);
@@ -277,9 +280,12 @@ impl Schedd {
         ed.bump("NumShadowStarts");
         ed.bump("NumJobMatches");
         let path = self.log_path(Some(&ad), job);
-        // Committed before its executing event is written (see `effects`).
-        ed.commit(&mut self.out.pre_changes);
-        self.log_before(&path, events::executing(job, started, &claim.host, &claim.slot_name, Some(&claim.slot)));
+        // Placed by `take_effects`: committed before its executing event is written.
+        self.started_ads.insert(job, Arc::new(ed.ad().clone()));
+        let mut changes = Vec::new();
+        ed.commit(&mut changes);
+        let log = path.map(|p| LogEntry { path: p, event: events::executing(job, started, &claim.host, &claim.slot_name, Some(&claim.slot)) });
+        self.pending_starts.push((job, changes, log));
         if let Some(j) = self.jobs.get_mut(job) {
             if matches!(j.phase, Phase::Queued(_)) {
                 j.phase = Phase::Running(key);
@@ -347,11 +353,12 @@ impl Schedd {
                     if let Some(j) = self.jobs.get_mut(st.job_id) {
                         j.phase = Phase::Stopping(k, stop);
                     }
-                    let claim = self.claim(key).cloned();
+                    let claim = self.claim_view(key);
                     if let Some(c) = claim {
                         let path = self.log_path(self.ad(store, st.job_id).as_deref(), st.job_id);
                         let t = if st.time > 0.0 { st.time as i64 } else { now };
-                        self.log_before(&path, events::executing(st.job_id, t, &c.host, &c.slot_name, Some(&c.slot)));
+                        let log = path.map(|p| LogEntry { path: p, event: events::executing(st.job_id, t, &c.host, &c.slot_name, Some(&c.slot)) });
+                        self.pending_starts.push((st.job_id, Vec::new(), log));
                     }
                 }
                 _ => {}
@@ -378,7 +385,15 @@ impl Schedd {
         let Some(claim) = self.claim(key) else { return ExitAck { next: None, release: true } };
         let Some(pos) = claim.jobs.iter().position(|j| *j == exit.job_id) else {
             // A report already handled (sent again): answer as before.
-            return claim.recent_acks.iter().find(|(j, _)| *j == exit.job_id).map(|(_, a)| a.clone()).unwrap_or_default();
+            let Some(&(_, next, release)) = claim.recent_acks.iter().find(|(j, _, _)| *j == exit.job_id) else {
+                return ExitAck::default();
+            };
+            let claim_id = claim.id.to_string();
+            let next = next.and_then(|j| {
+                let ad = self.ad(store, j)?;
+                Some(Activate { claim_id: claim_id.clone(), job_id: j, job: self.wire_ad(&ad, j.cluster) })
+            });
+            return ExitAck { next, release };
         };
         if let Some(c) = self.claim_mut(key) {
             c.jobs.remove(pos);
@@ -402,10 +417,10 @@ impl Schedd {
             }
             ExitAck { next: None, release: true }
         } else {
-            self.refill(store, key)
+            self.refill(store, key, now)
         };
         if let Some(c) = self.claim_mut(key) {
-            c.recent_acks.push_back((exit.job_id, ack.clone()));
+            c.recent_acks.push_back((exit.job_id, ack.next.as_ref().map(|a| a.job_id), ack.release));
             if c.recent_acks.len() > RECENT_ACKS {
                 c.recent_acks.pop_front();
             }
@@ -414,7 +429,7 @@ impl Schedd {
     }
 
     /// After an exit: the next job for the claim, or its release.
-    fn refill(&mut self, store: &dyn AdStore, key: ClaimKey) -> ExitAck {
+    fn refill(&mut self, store: &dyn AdStore, key: ClaimKey, now: i64) -> ExitAck {
         let Some(claim) = self.claim(key) else { return ExitAck { next: None, release: true } };
         let room = claim.jobs.len() < 1 + claim.depth as usize;
         if room {
@@ -425,6 +440,16 @@ impl Schedd {
             }
         }
         if self.claim(key).is_some_and(|c| c.jobs.is_empty()) {
+            if self.cfg.claim_linger > 0 {
+                // Keep it a moment for a job of its shape that may come.
+                if let Some(c) = self.claim_mut(key) {
+                    c.idle_since = Some(now);
+                }
+                if self.acs.with_idle().next().is_some() {
+                    self.out.actions.push(Action::Reschedule);
+                }
+                return ExitAck::default();
+            }
             self.drop_claim(key);
             if self.acs.with_idle().next().is_some() {
                 self.out.actions.push(Action::Reschedule);
@@ -432,6 +457,47 @@ impl Schedd {
             return ExitAck { next: None, release: true };
         }
         ExitAck::default()
+    }
+
+    /// Give jobs that just became idle to claims that have nothing to do
+    /// (lingering after their last job), before asking the negotiator.
+    pub(crate) fn feed_idle_claims(&mut self, store: &dyn AdStore) {
+        let idle: Vec<ClaimKey> = self
+            .claims
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| c.as_ref().filter(|c| c.idle_since.is_some()).map(|_| k as ClaimKey))
+            .collect();
+        for key in idle {
+            while self.claim(key).is_some_and(|c| c.jobs.len() < 1 + c.depth as usize) {
+                let Some(job) = self.next_for_claim(store, key) else { break };
+                let Some(act) = self.queue_on_claim(store, key, job) else { break };
+                let startd = match self.claim_mut(key) {
+                    Some(c) => {
+                        c.idle_since = None;
+                        c.startd.clone()
+                    }
+                    None => break,
+                };
+                self.out.actions.push(Action::Activate { startd, req: act });
+            }
+        }
+    }
+
+    /// Release claims that lingered idle long enough.
+    fn release_idle_claims(&mut self, now: i64) {
+        let linger = self.cfg.claim_linger;
+        let expired: Vec<ClaimKey> = self
+            .claims
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| c.as_ref().filter(|c| c.jobs.is_empty() && c.idle_since.is_some_and(|t| now >= t + linger)).map(|_| k as ClaimKey))
+            .collect();
+        for key in expired {
+            if let Some(c) = self.drop_claim(key) {
+                self.out.actions.push(Action::Release { startd: c.startd.clone(), req: ReleaseClaim { claim_id: c.id.to_string() } });
+            }
+        }
     }
 
     /// A job that ended without having started (dropped from a claim's queue).
@@ -559,6 +625,7 @@ impl Schedd {
 
     /// Time passed: periodic policy and claim lease renewals when due.
     pub fn on_timer(&mut self, store: &dyn AdStore, now: i64) {
+        self.release_idle_claims(now);
         if now >= self.next_periodic {
             self.periodic_check(store, now);
             self.next_periodic = now + self.cfg.periodic_interval.max(1);
@@ -583,13 +650,14 @@ impl Schedd {
     /// The end of a run: usage into the ad, the job's new status by what
     /// stopped it or by its policy, and the user-log events.
     fn end_run(&mut self, store: &dyn AdStore, job: JobId, how: RunEnd, now: i64) {
+        self.ended.insert(job);
         let Some(entry) = self.jobs.get(job) else { return };
         let phase = entry.phase.clone();
         let claim_key = match &phase {
             Phase::Running(k) | Phase::Stopping(k, _) => *k,
             _ => return,
         };
-        let claim = self.claim(claim_key).cloned();
+        let claim = self.claim_view(claim_key);
         let slot = claim.as_ref().map(|c| c.slot.clone());
         let slot_name = claim.as_ref().map(|c| c.slot_name.to_string()).unwrap_or_default();
         let base = self.ad(store, job);

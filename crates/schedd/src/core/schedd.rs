@@ -44,6 +44,10 @@ pub struct Config {
     pub max_request_cpus: i64,
     /// `MAX_JOBS_SUBMITTED`: refuse submits that would make the queue larger.
     pub max_jobs_submitted: usize,
+    /// Seconds a claim with no more work is kept before it is released, so
+    /// that a job submitted meanwhile starts on it without a negotiation
+    /// cycle (0: release at once).
+    pub claim_linger: i64,
 }
 
 impl Config {
@@ -62,6 +66,7 @@ impl Config {
             max_request_memory_mb: 1 << 30,
             max_request_cpus: 1 << 20,
             max_jobs_submitted: usize::MAX,
+            claim_linger: 0,
         }
     }
 }
@@ -92,6 +97,8 @@ pub struct Claim {
     pub host: Arc<str>,
     /// The (dynamic) slot's `Name`, what `RemoteHost` says.
     pub slot_name: Arc<str>,
+    /// The slot the negotiator matched (a partitionable slot's `Name`).
+    pub matched_slot: Arc<str>,
     pub slot: Arc<ClassAd>,
     pub owner: OwnerId,
     /// The shape it was claimed for.
@@ -106,7 +113,20 @@ pub struct Claim {
     /// Consecutive lease renewals that could not reach the startd.
     pub alive_failures: u32,
     /// Answers to the latest exit reports (sent again if the startd repeats one).
-    pub recent_acks: VecDeque<(JobId, proto::startd::ExitAck)>,
+    /// (the exited job, the job sent with the ack, whether it said release).
+    pub recent_acks: VecDeque<(JobId, Option<JobId>, bool)>,
+    /// Since when the claim has had no job (it lingers for `claim_linger`).
+    pub idle_since: Option<i64>,
+}
+
+/// The parts of a claim the run events need (cheap to copy: all shared).
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimView {
+    pub id: Arc<str>,
+    pub startd: Arc<Address>,
+    pub host: Arc<str>,
+    pub slot_name: Arc<str>,
+    pub slot: Arc<ClassAd>,
 }
 
 /// A claim requested for a job, not yet granted.
@@ -132,7 +152,11 @@ pub struct Schedd {
     /// Cluster ids reserved (`/v1/clusters`) and not yet submitted, with who reserved them.
     pub(crate) reserved: HashMap<i64, Option<String>>,
     /// Ads of procs submitted in this batch (not yet in the store).
-    pub(crate) fresh: HashMap<JobId, Arc<ClassAd>>,
+    /// Procs submitted in this batch: where their `NewProc` change is in
+    /// `out.changes`, and their cluster ads (their ads are made from these
+    /// on demand, for the rare request that names them in the same batch).
+    pub(crate) fresh: HashMap<JobId, usize>,
+    pub(crate) fresh_clusters: HashMap<i64, Arc<ClassAd>>,
     /// Clusters whose ads have periodic policy expressions.
     pub(crate) periodic_clusters: std::collections::BTreeSet<i64>,
     /// Cached wire form of cluster ads (attributes are sent with every activation).
@@ -146,6 +170,12 @@ pub struct Schedd {
     pub(crate) recovering: Vec<JobId>,
     /// Slots matched to us that could not be claimed (told to the negotiator).
     pub(crate) failed_matches: Vec<String>,
+    /// Jobs that started in this batch: their changes and executing event,
+    /// placed by `take_effects` (see there), and their ads as they are now.
+    pub(crate) pending_starts: Vec<(JobId, Vec<Change>, Option<LogEntry>)>,
+    pub(crate) started_ads: HashMap<JobId, Arc<ClassAd>>,
+    /// Jobs whose run ended in this batch.
+    pub(crate) ended: std::collections::HashSet<JobId>,
 }
 
 /// Attributes that make a cluster subject to the periodic policy check.
@@ -175,6 +205,7 @@ impl Schedd {
             matches: HashMap::new(),
             reserved: HashMap::new(),
             fresh: HashMap::new(),
+            fresh_clusters: HashMap::new(),
             periodic_clusters: Default::default(),
             cluster_wire: HashMap::new(),
             next_token: 1,
@@ -184,6 +215,9 @@ impl Schedd {
             start_time: now,
             recovering: Vec::new(),
             failed_matches: Vec::new(),
+            pending_starts: Vec::new(),
+            started_ads: HashMap::new(),
+            ended: Default::default(),
         }
     }
 
@@ -192,9 +226,39 @@ impl Schedd {
     }
 
     /// Hand over everything the events since the last call asked for.
+    ///
+    /// A job that started in this batch is committed Running in the
+    /// batch's transaction and its executing event written after it —
+    /// unless its run also ended in this batch: then it is committed
+    /// Running first (`pre_changes`) and its executing event written
+    /// before the events that end the run, so the log never says a job
+    /// executed that the queue calls Idle, nor ended before it executed.
     pub fn take_effects(&mut self) -> Effects {
         self.fresh.clear();
-        std::mem::take(&mut self.out)
+        self.fresh_clusters.clear();
+        self.started_ads.clear();
+        let ended = std::mem::take(&mut self.ended);
+        let starts = std::mem::take(&mut self.pending_starts);
+        let mut out = std::mem::take(&mut self.out);
+        if !starts.is_empty() {
+            let (mut main, mut before, mut after) = (Vec::new(), Vec::new(), Vec::new());
+            for (job, changes, log) in starts {
+                if ended.contains(&job) {
+                    out.pre_changes.extend(changes);
+                    before.extend(log);
+                } else {
+                    main.extend(changes);
+                    after.extend(log);
+                }
+            }
+            main.append(&mut out.changes);
+            out.changes = main;
+            before.append(&mut out.log_before);
+            out.log_before = before;
+            after.append(&mut out.log_after);
+            out.log_after = after;
+        }
+        out
     }
 
     /// A token for a claim request.
@@ -221,7 +285,17 @@ impl Schedd {
 
     /// The job's ad: fresh from this batch's submit, else from the store.
     pub(crate) fn ad(&self, store: &dyn AdStore, id: JobId) -> Option<Arc<ClassAd>> {
-        self.fresh.get(&id).cloned().or_else(|| store.job(id))
+        if let Some(ad) = self.started_ads.get(&id) {
+            return Some(ad.clone());
+        }
+        if let Some(&i) = self.fresh.get(&id) {
+            if let (Some(Change::NewProc { ad, .. }), Some(cluster)) = (self.out.changes.get(i), self.fresh_clusters.get(&id.cluster)) {
+                let mut chained = ad.clone();
+                chained.chain_to(cluster.clone());
+                return Some(Arc::new(chained));
+            }
+        }
+        store.job(id)
     }
 
     pub(crate) fn owner_name(&self, owner: OwnerId) -> &str {
@@ -310,6 +384,16 @@ impl Schedd {
         self.claims.get(key as usize).and_then(|c| c.as_ref())
     }
 
+    pub(crate) fn claim_view(&self, key: ClaimKey) -> Option<ClaimView> {
+        self.claim(key).map(|c| ClaimView {
+            id: c.id.clone(),
+            startd: c.startd.clone(),
+            host: c.host.clone(),
+            slot_name: c.slot_name.clone(),
+            slot: c.slot.clone(),
+        })
+    }
+
     pub(crate) fn claim_mut(&mut self, key: ClaimKey) -> Option<&mut Claim> {
         self.claims.get_mut(key as usize).and_then(|c| c.as_mut())
     }
@@ -336,6 +420,11 @@ impl Schedd {
 
     pub(crate) fn drop_claim(&mut self, key: ClaimKey) -> Option<Claim> {
         let c = self.claims.get_mut(key as usize)?.take()?;
+        // The negotiator may still hold the match that made this claim; it
+        // is over, so tell it (with the next reschedule) to let it go.
+        if !self.failed_matches.iter().any(|m| **m == *c.matched_slot) {
+            self.failed_matches.push(c.matched_slot.to_string());
+        }
         self.claim_by_id.remove(&c.id);
         self.free_claims.push(key);
         if let Some(a) = self.acs.get_mut(c.ac) {
@@ -446,7 +535,14 @@ impl Schedd {
 
     /// When `on_timer` next has something to do.
     pub fn next_deadline(&self) -> i64 {
-        self.next_periodic.min(self.next_alive)
+        let linger = self
+            .claims
+            .iter()
+            .flatten()
+            .filter_map(|c| c.idle_since.map(|t| t + self.cfg.claim_linger))
+            .min()
+            .unwrap_or(i64::MAX);
+        self.next_periodic.min(self.next_alive).min(linger)
     }
 
     pub(crate) fn new_cluster_entry(&mut self, cluster: i64, owner: OwnerId, ad: &ClassAd) {

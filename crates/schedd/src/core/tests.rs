@@ -279,6 +279,9 @@ fn submit_match_claim_run_complete_and_leave_for_history() {
     assert_eq!(s.events_of(jid(c, 0)), [0, 1, 6, 5]);
     assert_eq!(s.core.totals().jobs, 0);
     assert_eq!(s.core.num_claims(), 0);
+    // The negotiator is told (with the next reschedule) that the match is over.
+    assert_eq!(s.core.take_failed_matches(), ["slot1@host"]);
+    assert!(s.core.take_failed_matches().is_empty());
 }
 
 #[test]
@@ -336,6 +339,38 @@ fn a_claim_keeps_a_queued_job_so_the_next_one_starts_at_once() {
 }
 
 #[test]
+fn a_start_is_committed_with_the_batch_unless_the_run_also_ended_in_it() {
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 2);
+    s.negotiate_depth(1, 1);
+    // Only a start: one commit; the executing event after it.
+    let started = vec![JobStarted { claim_id: "claim1".into(), job_id: jid(c, 0), time: s.now as f64 }];
+    s.core.on_claim_events(&s.store, &ClaimEvents { startd: "h".into(), started, ..Default::default() }, &[], s.now, 7);
+    let fx = s.core.take_effects();
+    assert!(fx.pre_changes.is_empty());
+    assert!(fx.changes.iter().any(|c| matches!(c, Change::Set { attr, .. } if attr == "JobStatus")));
+    assert_eq!(fx.log_after.iter().map(|e| e.event.body.number()).collect::<Vec<_>>(), [1]);
+    s.store.apply(fx.changes);
+    // Job 1 starts and ends in one report: committed Running first, its
+    // executing event before its terminated one, both before the commit.
+    let mut e = JobExit::empty("claim1", jid(c, 1));
+    e.exit_code = Some(0);
+    let mut e0 = JobExit::empty("claim1", jid(c, 0));
+    e0.exit_code = Some(0);
+    let started = vec![JobStarted { claim_id: "claim1".into(), job_id: jid(c, 1), time: s.now as f64 }];
+    let ev = ClaimEvents { startd: "h".into(), started, exits: vec![e0, e], lost: vec![] };
+    s.core.on_claim_events(&s.store, &ev, &[vec![], vec![]], s.now, 8);
+    let fx = s.core.take_effects();
+    assert!(fx.pre_changes.iter().all(|ch| matches!(ch, Change::Set { id, .. } if *id == jid(c, 1))));
+    assert!(!fx.pre_changes.is_empty());
+    let order: Vec<(i64, u32)> = fx.log_before.iter().map(|e| (e.event.id.proc, e.event.body.number())).collect();
+    let p1: Vec<u32> = order.iter().filter(|(p, _)| *p == 1).map(|(_, n)| *n).collect();
+    assert_eq!(p1, [1, 5]);
+    // The history ad of job 1 knows where it ran, though it started in the same batch.
+    assert!(fx.history.iter().any(|h| h.id == jid(c, 1) && h.ad.string("LastRemoteHost").as_deref() == Some("slot1_1@host")));
+}
+
+#[test]
 fn removing_a_queued_job_drops_it_from_the_claim_without_an_eviction() {
     let mut s = Sim::new();
     let c = s.submit(ECHO, 2);
@@ -349,6 +384,39 @@ fn removing_a_queued_job_drops_it_from_the_claim_without_an_eviction() {
     assert!(!ack.release, "job 0 still runs on the claim");
     assert_eq!(s.events_of(jid(c, 1)), [0, 9]);
     assert_eq!(s.history.len(), 1);
+}
+
+#[test]
+fn an_idle_claim_lingers_and_takes_the_next_submit_without_negotiation() {
+    let mut s = Sim::new();
+    s.core.cfg.claim_linger = 2;
+    let c = s.submit(ECHO, 1);
+    s.negotiate(1);
+    let ack = s.exit("claim1", jid(c, 0), Some(0));
+    assert_eq!(ack, ExitAck::default(), "the claim is kept, not released");
+    assert_eq!(s.core.num_claims(), 1);
+    // A job of the same shape submitted now goes straight to that claim.
+    let cluster = 50;
+    s.core.on_cluster_reserved(cluster, &Who::user("alice"));
+    let t = s.tok();
+    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()] };
+    s.core.on_submit(&Who::user("alice"), sub, s.now, t);
+    let acts = s.flush();
+    let activated: Vec<_> = acts.iter().filter_map(|a| match a { Action::Activate { req, .. } => Some((req.claim_id.clone(), req.job_id)), _ => None }).collect();
+    assert_eq!(activated, [("claim1".to_string(), jid(cluster, 0))]);
+    assert!(!acts.contains(&Action::Reschedule), "no negotiation needed");
+    s.start("claim1", jid(cluster, 0));
+    s.exit("claim1", jid(cluster, 0), Some(0));
+    // Nothing more comes: the claim is released once it has lingered.
+    s.now += 1;
+    s.core.on_timer(&s.store, s.now);
+    assert!(!s.flush().iter().any(|a| matches!(a, Action::Release { .. })));
+    s.now += 1;
+    assert!(s.core.next_deadline() <= s.now);
+    s.core.on_timer(&s.store, s.now);
+    assert!(s.flush().iter().any(|a| matches!(a, Action::Release { req, .. } if req.claim_id == "claim1")));
+    assert_eq!(s.core.num_claims(), 0);
+    assert_eq!(s.history.len(), 2);
 }
 
 #[test]

@@ -85,10 +85,11 @@ impl ServiceConfig {
         core.alive_interval = settings.int("ALIVE_INTERVAL", 300).max(1);
         core.claim_lease = settings.int("JOB_LEASE_DURATION", 2400).max(10) as u64;
         core.max_request_memory_mb = settings.int("SUBMIT_MAX_REQUEST_MEMORY", 1 << 30);
+        core.claim_linger = settings.int("SCHEDD_CLAIM_IDLE_LINGER", 2).max(0);
         let max_jobs = settings.int("MAX_JOBS_SUBMITTED", i64::MAX);
         core.max_jobs_submitted = if max_jobs <= 0 { usize::MAX } else { max_jobs.min(usize::MAX as i64) as usize };
         let spool = settings.spool_dir();
-        let queue_path = settings.path("JOB_QUEUE_LOG").unwrap_or_else(|| spool.join("job_queue.sqlite3"));
+        let queue_path = settings.get_configured("JOB_QUEUE_LOG").map(PathBuf::from).unwrap_or_else(|| spool.join("job_queue.sqlite3"));
         let history_path = settings.path("HISTORY").unwrap_or_else(|| spool.join("history"));
         let update = settings.int("SCHEDD_UPDATE_INTERVAL", settings.int("UPDATE_INTERVAL", 300)).max(1);
         ServiceConfig {

@@ -86,7 +86,19 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     for s in &rec.skipped {
         tracing::warn!("job queue row not loaded: {s:?}");
     }
-    let history = History::open(&cfg.history_path).with_context(|| format!("opening the history {}", cfg.history_path.display()))?;
+    // The history is written before the queue forgets the job (see
+    // `core::effects`), so a crash cannot lose an ad; an fsync per batch
+    // would only guard against power loss, which the queue (WAL,
+    // synchronous = NORMAL) does not either. `HISTORY_FSYNC = true` asks for it.
+    let hopts = jobqueue::HistoryOptions {
+        fsync: settings.bool("HISTORY_FSYNC", false),
+        max_bytes: settings
+            .bool("ENABLE_HISTORY_ROTATION", true)
+            .then(|| settings.int("MAX_HISTORY_LOG", 20 * 1024 * 1024).max(0) as u64),
+        max_rotations: settings.int("MAX_HISTORY_ROTATIONS", 2).max(1) as usize,
+    };
+    let history = History::open_with(&cfg.history_path, hopts)
+        .with_context(|| format!("opening the history {}", cfg.history_path.display()))?;
     if let Some(t) = history.torn_tail() {
         tracing::warn!("the history ended in a partly written ad; kept aside: {t:?}");
     }
@@ -139,10 +151,13 @@ async fn serve(
     let advertiser = daemon::advertise::Advertiser::spawn(settings.clone(), cfg.update_interval, source);
     let trigger = advertiser.trigger();
     let notify_shared = shared.clone();
+    // Counts change with every batch; the collector hears of them at most
+    // once a second (and every UPDATE_INTERVAL regardless).
     let forward = tokio::spawn(async move {
         loop {
             notify_shared.changed.notified().await;
             trigger.notify_one();
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         }
     });
 

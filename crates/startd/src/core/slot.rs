@@ -95,7 +95,13 @@ pub struct Slot {
     pub job: Option<JobInfo>,
     pub next_sub: u32,
     pub job_starts: u64,
+    /// When jobs started here (and, for a partitionable slot, on its
+    /// dynamic slots) in the last [`RECENT_SECS`], for `RecentJobStarts`.
+    pub recent_starts: std::collections::VecDeque<f64>,
 }
+
+/// The window of `RecentJobStarts` (HTCondor's 20 minutes).
+pub const RECENT_SECS: f64 = 1200.0;
 
 impl Slot {
     pub fn new(id: u32, type_id: u32, kind: Kind, res: Resources, now: f64) -> Slot {
@@ -116,6 +122,7 @@ impl Slot {
             job: None,
             next_sub: 1,
             job_starts: 0,
+            recent_starts: std::collections::VecDeque::new(),
         }
     }
 
@@ -131,6 +138,15 @@ impl Slot {
     /// `slot1_3@host`.
     pub fn name(&self, host: &str) -> String {
         format!("{}@{host}", self.short_name())
+    }
+
+    /// A job started at `t`.
+    pub fn note_start(&mut self, t: f64) {
+        self.job_starts += 1;
+        self.recent_starts.push_back(t);
+        while self.recent_starts.front().is_some_and(|s| *s < t - RECENT_SECS) {
+            self.recent_starts.pop_front();
+        }
     }
 
     pub fn set_state(&mut self, state: State, activity: Activity, now: f64) -> bool {
@@ -233,6 +249,8 @@ pub fn slot_ad(facts: &MachineFacts, slot: &Slot, children: &[&Slot], now: f64, 
     ad.set("Rank", "0.0");
     ad.set("CurrentRank", "0.0");
     ad.set("JobStarts", slot.job_starts.to_string());
+    ad.set("RecentJobStarts", slot.recent_starts.iter().filter(|t| **t >= now - RECENT_SECS).count().to_string());
+    ad.set("TotalSlotGpus", "0");
     if let Some(pc) = &slot.public_claim {
         ad.set("PublicClaimId", quote(pc));
     }

@@ -81,6 +81,9 @@ struct Claim {
     releasing: bool,
     /// Report the claim lost once released (the startd, not the schedd, ended it).
     report_lost: Option<String>,
+    /// The slot's ad as the claim's jobs see it (`_CONDOR_MACHINE_AD`),
+    /// made once per claim.
+    machine: WireAd,
 }
 
 /// The startd's slots and claims.
@@ -153,6 +156,10 @@ impl Startd {
         let mut v: Vec<(String, Address)> = self.claims.values().map(|c| (c.id.clone(), c.schedd.clone())).collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
+    }
+
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down
     }
 
     pub fn claim_count(&self) -> usize {
@@ -306,6 +313,7 @@ impl Startd {
             }
         };
         let slot_name = self.slots[claim_slot].name(&host);
+        let machine = self.ad_of(claim_slot, now, 0.0);
         self.claims.insert(
             claim_id.clone(),
             Claim {
@@ -320,11 +328,12 @@ impl Startd {
                 release_when_done: false,
                 releasing: false,
                 report_lost: None,
+                machine: machine.clone(),
             },
         );
         let granted = ClaimGranted {
             claim_id: claim_id.clone(),
-            slot: self.ad_of(claim_slot, now, 0.0),
+            slot: machine,
             queue_depth: self.cfg.queue_depth,
             lease_secs,
         };
@@ -368,17 +377,13 @@ impl Startd {
         claim.info.insert(act.job_id, info);
         let claim_id = claim.id.clone();
         let slot_name = claim.slot.clone();
+        let machine = claim.machine.clone();
         let mut out = Vec::new();
-        let idx = self.slot_index(&slot_name);
-        let machine = match idx {
-            Some(i) => {
-                if self.slots[i].set_state(State::Claimed, Activity::Busy, now) {
-                    out.push(Action::AdsChanged);
-                }
-                self.ad_of(i, now, 0.0)
+        if let Some(i) = self.slot_index(&slot_name) {
+            if self.slots[i].set_state(State::Claimed, Activity::Busy, now) {
+                out.push(Action::AdsChanged);
             }
-            None => WireAd::new(),
-        };
+        }
         let short = slot_name.split('@').next().unwrap_or(&slot_name).to_string();
         out.push(Action::Starter {
             claim_id,
@@ -538,8 +543,13 @@ impl Startd {
                     report: Report::Started(JobStarted { claim_id: claim_id.to_string(), job_id, time }),
                 });
                 if let Some(i) = self.slot_index(&slot_name) {
+                    if let Kind::Dynamic { parent } = self.slots[i].kind {
+                        if let Some(p) = self.slots.iter_mut().find(|p| p.id == parent && p.kind == Kind::Partitionable) {
+                            p.note_start(time);
+                        }
+                    }
                     let s = &mut self.slots[i];
-                    s.job_starts += 1;
+                    s.note_start(time);
                     s.job = info.map(|mut j| {
                         j.started = time;
                         j

@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use daemon::advertise::Advertiser;
-use daemon::{ApiFailure, Settings};
+use daemon::{ApiFailure, Caller, Settings};
 use proto::address::{Address, Daemon};
 use proto::startd::{
     Activate, ClaimGranted, ClaimsAlive, ClaimsAliveAnswer, ReleaseClaim, RequestClaim, SignalJob, StarterCommand,
@@ -33,10 +33,29 @@ use tokio::sync::{mpsc, Notify};
 use crate::core::{Action, Startd};
 use reporter::Reporter;
 
+/// A starter process: where its commands go, and the claim it serves
+/// (`None` while it is the spare).
+struct StarterProc {
+    tx: mpsc::UnboundedSender<StarterCommand>,
+    claim: Arc<Mutex<Option<String>>>,
+}
+
+/// The configuration a starter needs.
+struct StarterArgs {
+    log_base: PathBuf,
+    debug: String,
+    use_cgroups: bool,
+}
+
 /// Shared by handlers and tasks.
 pub struct Service {
     core: Mutex<Startd>,
     starters: Mutex<HashMap<String, mpsc::UnboundedSender<StarterCommand>>>,
+    /// A starter already running, for the next claim.
+    spare: Mutex<Option<StarterProc>>,
+    keep_spare: bool,
+    /// What the starters are told on their command line.
+    starter: StarterArgs,
     reporters: Mutex<HashMap<Address, Arc<Reporter>>>,
     /// Ads changed.
     advertise: Arc<Notify>,
@@ -44,6 +63,8 @@ pub struct Service {
     leases: Notify,
     /// All starters gone (for shutdown).
     starters_gone: Notify,
+    /// The claims changed: the records task writes them.
+    records_changed: Notify,
     claims_file: PathBuf,
     host: String,
     start_time: i64,
@@ -100,10 +121,8 @@ impl Service {
                 Action::Report { schedd, report } => self.reporter(&schedd).push(report),
                 Action::AdsChanged => self.advertise.notify_one(),
                 Action::SaveClaims => {
-                    let records = self.lock().claim_records();
-                    if let Err(e) = records::save(&self.claims_file, &records) {
-                        tracing::warn!("cannot record claims in {}: {e}", self.claims_file.display());
-                    }
+                    // Written by the records task, off the request's path.
+                    self.records_changed.notify_one();
                     self.leases.notify_one();
                 }
                 Action::Log(line) => tracing::info!("{line}"),
@@ -111,33 +130,67 @@ impl Service {
         }
     }
 
+    /// Give a new claim its starter: the spare one when there is one (it is
+    /// already running, so the claim's first job does not wait for a
+    /// process to start), else a new one; then start the next spare.
     fn spawn_starter(self: &Arc<Self>, claim_id: String) {
-        use std::os::unix::process::CommandExt;
         let slot = self.lock().slot_of_claim(&claim_id).unwrap_or_default();
         let short = slot.split('@').next().unwrap_or(&slot).to_string();
-        let exe = match std::env::current_exe() {
-            Ok(e) => e,
+        let spare = self.spare.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let proc = match spare {
+            Some(p) => Ok(p),
+            None => self.start_process(Some(&short)),
+        };
+        match proc {
+            Ok(p) => {
+                *p.claim.lock().unwrap_or_else(|e| e.into_inner()) = Some(claim_id.clone());
+                self.starters.lock().unwrap_or_else(|e| e.into_inner()).insert(claim_id, p.tx);
+                self.refill_spare();
+            }
             Err(e) => {
                 let a = self.lock().on_starter_gone(&claim_id, &format!("could not be started: {e}"), now());
                 self.apply(a);
-                return;
             }
-        };
+        }
+    }
+
+    /// Keep `STARTD_SPARE_STARTERS` (0 or 1) starter ready for the next claim.
+    fn refill_spare(self: &Arc<Self>) {
+        if !self.keep_spare || self.lock().shutting_down() {
+            return;
+        }
+        let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+        if spare.is_none() {
+            match self.start_process(None) {
+                Ok(p) => *spare = Some(p),
+                Err(e) => tracing::warn!("cannot start a spare starter: {e}"),
+            }
+        }
+    }
+
+    /// Start a starter process (for `slot`, or a spare) and the tasks that
+    /// feed it and read it.
+    fn start_process(self: &Arc<Self>, slot: Option<&str>) -> Result<StarterProc, String> {
+        use std::os::unix::process::CommandExt;
+        let exe = std::env::current_exe().map_err(|e| format!("cannot find the aerie binary: {e}"))?;
         let mut std_cmd = std::process::Command::new(exe);
-        std_cmd.arg0("condor_starter").arg("--slot").arg(&short);
+        std_cmd.arg0("condor_starter");
+        if let Some(s) = slot {
+            std_cmd.arg("--slot").arg(s);
+        }
+        // What the starter would read from the configuration, so it need not.
+        std_cmd.arg("--log").arg(&self.starter.log_base).arg("--debug").arg(&self.starter.debug);
+        if !self.starter.use_cgroups {
+            std_cmd.arg("--no-cgroups");
+        }
         let mut cmd = tokio::process::Command::from(std_cmd);
         cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).kill_on_drop(false);
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => {
-                let a = self.lock().on_starter_gone(&claim_id, &format!("could not be started: {e}"), now());
-                self.apply(a);
-                return;
-            }
-        };
+        let mut child = cmd.spawn().map_err(|e| e.to_string())?;
         let (tx, mut rx) = mpsc::unbounded_channel::<StarterCommand>();
-        self.starters.lock().unwrap_or_else(|p| p.into_inner()).insert(claim_id.clone(), tx);
-        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else { return };
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err("the starter has no pipes".into());
+        };
+        let claim: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
         // Commands → starter.
         tokio::spawn(async move {
             while let Some(cmd) = rx.recv().await {
@@ -151,28 +204,46 @@ impl Service {
         });
         // Starter → events; then its exit.
         let svc = self.clone();
+        let cell = claim.clone();
         tokio::spawn(async move {
+            let claim_of = || cell.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let mut lines = tokio::io::BufReader::new(stdout).lines();
             while let Ok(Some(line)) = lines.next_line().await {
                 match serde_json::from_str::<StarterEvent>(&line) {
                     Ok(ev) => {
-                        let a = svc.lock().on_starter_event(&claim_id, ev, now());
-                        svc.apply(a);
+                        // A spare has no claim yet: its `Ready` needs no answer.
+                        if let Some(id) = claim_of() {
+                            let a = svc.lock().on_starter_event(&id, ev, now());
+                            svc.apply(a);
+                        }
                     }
-                    Err(e) => tracing::warn!("unreadable line from the starter of {claim_id}: {e}: {line}"),
+                    Err(e) => tracing::warn!("unreadable line from a starter: {e}: {line}"),
                 }
             }
             let how = match child.wait().await {
                 Ok(st) => describe(st),
                 Err(e) => format!("could not be waited for: {e}"),
             };
-            svc.starters.lock().unwrap_or_else(|p| p.into_inner()).remove(&claim_id);
-            let a = svc.lock().on_starter_gone(&claim_id, &how, now());
-            svc.apply(a);
+            match claim_of() {
+                Some(id) => {
+                    svc.starters.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                    let a = svc.lock().on_starter_gone(&id, &how, now());
+                    svc.apply(a);
+                }
+                None => {
+                    // The spare died before a claim took it.
+                    let mut spare = svc.spare.lock().unwrap_or_else(|p| p.into_inner());
+                    if spare.as_ref().is_some_and(|p| Arc::ptr_eq(&p.claim, &cell)) {
+                        tracing::warn!("the spare starter {how}");
+                        *spare = None;
+                    }
+                }
+            }
             if svc.lock().claim_count() == 0 {
                 svc.starters_gone.notify_waiters();
             }
         });
+        Ok(StarterProc { tx, claim })
     }
 }
 
@@ -185,26 +256,30 @@ fn describe(st: std::process::ExitStatus) -> String {
     }
 }
 
-async fn request_claim(State(s): State<St>, Json(req): Json<RequestClaim>) -> Result<Json<ClaimGranted>, ApiFailure> {
+async fn request_claim(State(s): State<St>, caller: Caller, Json(req): Json<RequestClaim>) -> Result<Json<ClaimGranted>, ApiFailure> {
+    caller.require_daemon_peer("claim slots")?;
     let id = s.new_claim_id();
     let (granted, actions) = s.lock().on_request_claim(&req, id, now())?;
     s.apply(actions);
     Ok(Json(granted))
 }
 
-async fn activate(State(s): State<St>, Json(req): Json<Activate>) -> Result<Json<()>, ApiFailure> {
+async fn activate(State(s): State<St>, caller: Caller, Json(req): Json<Activate>) -> Result<Json<()>, ApiFailure> {
+    caller.require_daemon_peer("run jobs on a claim")?;
     let actions = s.lock().on_activate(req, now())?;
     s.apply(actions);
     Ok(Json(()))
 }
 
-async fn signal(State(s): State<St>, Json(req): Json<SignalJob>) -> Result<Json<()>, ApiFailure> {
+async fn signal(State(s): State<St>, caller: Caller, Json(req): Json<SignalJob>) -> Result<Json<()>, ApiFailure> {
+    caller.require_daemon_peer("signal jobs")?;
     let actions = s.lock().on_signal(&req, now())?;
     s.apply(actions);
     Ok(Json(()))
 }
 
-async fn release(State(s): State<St>, Json(req): Json<ReleaseClaim>) -> Result<Json<()>, ApiFailure> {
+async fn release(State(s): State<St>, caller: Caller, Json(req): Json<ReleaseClaim>) -> Result<Json<()>, ApiFailure> {
+    caller.require_daemon_peer("release claims")?;
     let actions = s.lock().on_release(&req.claim_id, now())?;
     s.apply(actions);
     Ok(Json(()))
@@ -244,6 +319,20 @@ async fn lease_timer(s: St) {
     }
 }
 
+/// Keep the claim records file up to date (changes coalesce; the writes
+/// run on a blocking thread, never in a request).
+async fn save_records(s: St) {
+    loop {
+        s.records_changed.notified().await;
+        let records = s.lock().claim_records();
+        let path = s.claims_file.clone();
+        let r = tokio::task::spawn_blocking(move || records::save(&path, &records)).await;
+        if let Ok(Err(e)) = r {
+            tracing::warn!("cannot record claims in {}: {e}", s.claims_file.display());
+        }
+    }
+}
+
 /// Remove sandboxes a previous startd left behind (its starters are gone).
 fn clean_execute_dir(dir: &std::path::Path) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
@@ -258,6 +347,8 @@ fn clean_execute_dir(dir: &std::path::Path) {
 
 /// Run the startd until SIGTERM.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    // Before anything announces the startd, so SIGTERM always stops it cleanly.
+    let shutdown = daemon::shutdown_signal();
     let start_time = daemon::ads::now_secs();
     let execute = settings.execute_dir();
     std::fs::create_dir_all(&execute).map_err(|e| anyhow::anyhow!("cannot create EXECUTE = {}: {e}", execute.display()))?;
@@ -284,10 +375,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let svc: St = Arc::new(Service {
         core: Mutex::new(Startd::new(cfg, now())),
         starters: Mutex::new(HashMap::new()),
+        spare: Mutex::new(None),
+        keep_spare: settings.int("STARTD_SPARE_STARTERS", 1) > 0,
+        starter: StarterArgs {
+            log_base: settings.path("STARTER_LOG").unwrap_or_else(|| settings.log_dir().join("StarterLog")),
+            debug: settings.get_or("STARTER_DEBUG", "info"),
+            use_cgroups: settings.bool("STARTER_USE_CGROUPS", true),
+        },
         reporters: Mutex::new(HashMap::new()),
         advertise: Arc::new(Notify::new()),
         leases: Notify::new(),
         starters_gone: Notify::new(),
+        records_changed: Notify::new(),
         claims_file: claims_file.clone(),
         host,
         start_time,
@@ -308,6 +407,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let _ = records::save(&claims_file, &[]);
     tokio::spawn(lease_timer(svc.clone()));
+    tokio::spawn(save_records(svc.clone()));
+    svc.refill_spare();
 
     let log_dir = settings.log_dir();
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Vec<Address>>();
@@ -364,10 +465,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         });
     }
 
-    daemon::shutdown_signal().await;
+    shutdown.await;
     tracing::info!("startd shutting down: vacating jobs and releasing claims");
     let a = svc.lock().on_shutdown(now());
     svc.apply(a);
+    // The spare's input closes and it exits.
+    svc.spare.lock().unwrap_or_else(|p| p.into_inner()).take();
     let grace = Duration::from_secs(settings.int("STARTD_SHUTDOWN_GRACE", 15).max(1) as u64);
     let wait_starters = async {
         while svc.lock().claim_count() > 0 || !svc.starters.lock().map(|m| m.is_empty()).unwrap_or(true) {

@@ -6,6 +6,10 @@
 //! standard library uses `posix_spawn` (vfork-like) rather than fork+exec
 //! whenever the starter does not have to change user.
 
+// A job that could not start is reported as a whole `JobExit`; it is the
+// rare path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -21,6 +25,104 @@ use proto::WireAd;
 use super::cgroup::{Cgroups, JobCgroup};
 use super::transfer::{as_user, Ids, LocalTransfer, Transfer};
 use crate::core::plan::{self, LaunchPlan, Outputs};
+
+/// The claim's sandbox directory (`EXECUTE/dir_<starter pid>`), kept from
+/// job to job and emptied between them: a stream of short jobs then
+/// rewrites four small files instead of creating and deleting a directory
+/// and its files (inode churn that costs more than the spawn on ext4).
+/// It is made afresh whenever the job's owner changes or cleaning failed.
+pub struct Sandbox {
+    pub dir: PathBuf,
+    ready: bool,
+    owner: Option<Ids>,
+    machine_ad: Option<String>,
+}
+
+const KEPT: [&str; 4] = [plan::JOB_AD_FILE, plan::MACHINE_AD_FILE, plan::STDOUT_FILE, plan::STDERR_FILE];
+
+impl Sandbox {
+    pub fn new(dir: PathBuf) -> Sandbox {
+        Sandbox { dir, ready: false, owner: None, machine_ad: None }
+    }
+
+    /// Make the directory ready for a job of `owner` with these ad texts.
+    fn prepare(&mut self, owner: Option<Ids>, job_ad: &str, machine_ad: &str) -> std::io::Result<()> {
+        if !self.ready || self.owner != owner {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            std::fs::create_dir_all(&self.dir)?;
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))?;
+            chown(&self.dir, owner);
+            self.owner = owner;
+            self.machine_ad = None;
+            self.ready = true;
+        }
+        let write = |name: &str, text: &str| -> std::io::Result<()> {
+            let p = self.dir.join(name);
+            write_in_place(&p, text.as_bytes())?;
+            chown(&p, owner);
+            Ok(())
+        };
+        write(plan::JOB_AD_FILE, job_ad)?;
+        if self.machine_ad.as_deref() != Some(machine_ad) {
+            write(plan::MACHINE_AD_FILE, machine_ad)?;
+            self.machine_ad = Some(machine_ad.to_string());
+        }
+        Ok(())
+    }
+
+    /// Remove what the last job left (everything but the starter's own files).
+    fn clean(&mut self) {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            self.ready = false;
+            return;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            if KEPT.iter().any(|k| name.as_os_str() == *k) {
+                // An output file with data goes: truncating it to zero and
+                // writing again would make ext4 flush it to disk on close.
+                let is_output = name.as_os_str() == plan::STDOUT_FILE || name.as_os_str() == plan::STDERR_FILE;
+                if is_output && e.metadata().map(|m| m.len() > 0).unwrap_or(true) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+                continue;
+            }
+            let p = e.path();
+            let r = match e.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(&p),
+                _ => std::fs::remove_file(&p),
+            };
+            if r.is_err() {
+                self.ready = false;
+            }
+        }
+    }
+
+    /// The claim is over: remove the directory.
+    pub fn remove(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        self.ready = false;
+    }
+
+    /// Something went wrong: start from a fresh directory next time.
+    fn reset(&mut self) {
+        self.ready = false;
+    }
+}
+
+/// Replace a file's contents without truncating it to zero first (ext4
+/// flushes a file truncated to zero and written again when it is closed,
+/// turning every job start into a disk write).
+fn write_in_place(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    f.write_all(data)?;
+    let len = data.len() as u64;
+    if f.metadata()?.len() > len {
+        f.set_len(len)?;
+    }
+    Ok(())
+}
 
 /// A job that was spawned and is not reaped yet.
 pub struct Running {
@@ -72,27 +174,22 @@ fn chown(path: &Path, ids: Option<Ids>) {
 
 /// Make the sandbox, bring the inputs, spawn. On failure the sandbox is
 /// removed and the exit to report is returned.
-pub fn launch(plan: LaunchPlan, cgroups: Option<&Cgroups>, seq: u64) -> Result<Running, JobExit> {
+pub fn launch(plan: LaunchPlan, sandbox: &mut Sandbox, cgroups: Option<&Cgroups>, seq: u64) -> Result<Running, JobExit> {
     let user = job_user(&plan)?;
     let ids = user.as_ref().map(|(i, _)| *i);
-    let fail = |plan: &LaunchPlan, code: i64, e: &std::io::Error, what: String| {
-        let _ = std::fs::remove_dir_all(&plan.sandbox);
+    if let Err(e) = sandbox.prepare(ids, &plan.job_ad_text, &plan.machine_ad_text) {
+        sandbox.reset();
+        return Err(exit_error(
+            &plan,
+            hold_code::FAILED_TO_CREATE_PROCESS,
+            errno(&e),
+            format!("cannot prepare the sandbox {}: {e}", plan.sandbox.display()),
+        ));
+    }
+    let mut fail = |plan: &LaunchPlan, code: i64, e: &std::io::Error, what: String| {
+        sandbox.clean();
         exit_error(plan, code, errno(e), what)
     };
-    if let Err(e) = std::fs::create_dir_all(&plan.sandbox) {
-        return Err(fail(&plan, hold_code::FAILED_TO_CREATE_PROCESS, &e, format!("cannot create the sandbox {}: {e}", plan.sandbox.display())));
-    }
-    let _ = std::fs::set_permissions(&plan.sandbox, std::fs::Permissions::from_mode(0o700));
-    chown(&plan.sandbox, ids);
-    let write_ad = |name: &str, text: &str| -> std::io::Result<()> {
-        let p = plan.sandbox.join(name);
-        std::fs::write(&p, text)?;
-        chown(&p, ids);
-        Ok(())
-    };
-    if let Err(e) = write_ad(plan::JOB_AD_FILE, &plan.job_ad_text).and_then(|_| write_ad(plan::MACHINE_AD_FILE, &plan.machine_ad_text)) {
-        return Err(fail(&plan, hold_code::FAILED_TO_CREATE_PROCESS, &e, format!("cannot write the job's ad files in {}: {e}", plan.sandbox.display())));
-    }
     if !as_user(ids, || plan.iwd.is_dir()) {
         let e = std::io::Error::from_raw_os_error(libc::ENOENT);
         return Err(fail(&plan, hold_code::IWD_ERROR, &e, format!("the job's initial directory {} does not exist or cannot be read", plan.iwd.display())));
@@ -191,7 +288,7 @@ pub fn launch(plan: LaunchPlan, cgroups: Option<&Cgroups>, seq: u64) -> Result<R
         }
     });
     let spawned = match (cgroups, &cgroup) {
-        (Some(c), Some(g)) => c.spawn_inside(g, || cmd.spawn()).unwrap_or_else(|e| Err(e)),
+        (Some(c), Some(g)) => c.spawn_inside(g, || cmd.spawn()).unwrap_or_else(Err),
         _ => cmd.spawn(),
     };
     match spawned {
@@ -277,7 +374,7 @@ fn is_internal(name: &str) -> bool {
 
 /// The job ended: kill what is left of it, send its output back, remove
 /// the sandbox, and say how it went.
-pub fn finish(run: Running, reaped: Reaped) -> JobExit {
+pub fn finish(run: Running, reaped: Reaped, sandbox: &mut Sandbox) -> JobExit {
     let plan = &run.plan;
     // Stragglers: the rest of the job's process group (or cgroup).
     let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(run.pid as i32), nix::sys::signal::Signal::SIGKILL);
@@ -295,7 +392,7 @@ pub fn finish(run: Running, reaped: Reaped) -> JobExit {
     exit.user_cpu_secs = secs(reaped.rusage.ru_utime);
     exit.sys_cpu_secs = secs(reaped.rusage.ru_stime);
     exit.wall_secs = run.started.elapsed().as_secs_f64();
-    exit.max_rss_kb = peak.unwrap_or(reaped.rusage.ru_maxrss as i64);
+    exit.max_rss_kb = peak.unwrap_or(reaped.rusage.ru_maxrss);
     let mut updates = WireAd::new();
     updates.set("RemoteUserCpu", classad::unparse::format_real(exit.user_cpu_secs));
     updates.set("RemoteSysCpu", classad::unparse::format_real(exit.sys_cpu_secs));
@@ -360,8 +457,8 @@ pub fn finish(run: Running, reaped: Reaped) -> JobExit {
         }
         updates.set("BytesSent", classad::unparse::format_real(sent as f64));
         updates.set("BytesRecvd", classad::unparse::format_real(run.bytes_in as f64));
-        let _ = std::fs::remove_dir_all(&plan.sandbox);
     }
+    sandbox.clean();
     if let Some((first, subcode)) = problems.first() {
         let all: Vec<&str> = problems.iter().map(|(p, _)| p.as_str()).collect();
         exit.transfer_error = Some(format!(

@@ -6,6 +6,9 @@
 //! `wait4` for its resource usage), and the vacate timer. Events are
 //! written and flushed the moment they happen.
 
+// A job that could not start travels as a whole `JobExit` (the rare path).
+#![allow(clippy::result_large_err)]
+
 pub mod cgroup;
 pub mod launch;
 pub mod transfer;
@@ -14,7 +17,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use daemon::Settings;
 use proto::startd::{StarterCommand, StarterEvent};
 use tokio::io::AsyncBufReadExt;
 use tokio::signal::unix::{signal, SignalKind};
@@ -51,12 +53,41 @@ fn send_signal(run: &Running, sig: Sig) {
     }
 }
 
-/// Run the starter for slot `slot` until its claim ends.
-pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
+/// What a starter needs to know (the startd passes it on the command line).
+#[derive(Debug, Clone)]
+pub struct StarterOptions {
+    /// `$(STARTER_LOG)`; each slot's log is this plus `.<slot>`.
+    pub log_base: Option<PathBuf>,
+    /// `STARTER_DEBUG`.
+    pub debug: String,
+    /// Give jobs cgroups where the kernel allows (`STARTER_USE_CGROUPS`).
+    pub use_cgroups: bool,
+}
+
+impl StarterOptions {
+    /// `$(STARTER_LOG).<slot>` (`StarterLog.slot1_1`).
+    pub fn log_path(&self, slot: &str) -> Option<PathBuf> {
+        self.log_base.as_ref().map(|p| {
+            let mut s = p.clone().into_os_string();
+            s.push(format!(".{slot}"));
+            PathBuf::from(s)
+        })
+    }
+}
+
+/// Run the starter until its claim ends. `slot` is known from the start,
+/// or (a spare starter) from its first job, when `log` moves to the slot's
+/// log file.
+pub async fn run(opts: StarterOptions, slot: Option<String>, log: Option<daemon::logging::Reopen>) -> anyhow::Result<()> {
+    let mut slot = slot;
     let mut sigchld = signal(SignalKind::child())?;
-    let cgroups = if settings.bool("STARTER_USE_CGROUPS", true) { cgroup::Cgroups::detect() } else { None };
+    let cgroups = if opts.use_cgroups { cgroup::Cgroups::detect() } else { None };
     let pid = std::process::id();
-    tracing::info!("starter for {slot} up (pid {pid}); job cgroups: {}", if cgroups.is_some() { "yes" } else { "no (process groups only)" });
+    tracing::info!(
+        "starter for {} up (pid {pid}); job cgroups: {}",
+        slot.as_deref().unwrap_or("a future claim"),
+        if cgroups.is_some() { "yes" } else { "no (process groups only)" }
+    );
     if !emit(&StarterEvent::Ready { pid, cgroups: cgroups.is_some() }) {
         return Ok(());
     }
@@ -66,6 +97,7 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
     let mut running: Option<Running> = None;
     let mut timer: Option<f64> = None;
     let mut seq: u64 = 0;
+    let mut sandbox: Option<launch::Sandbox> = None;
     let mut actions: Vec<Action> = Vec::new();
     loop {
         let mut exit = false;
@@ -74,8 +106,21 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
                 match a {
                     Action::Launch(job) => {
                         seq += 1;
+                        if slot.as_deref() != Some(job.slot.as_str()) {
+                            slot = Some(job.slot.clone());
+                            if let (Some(l), Some(p)) = (&log, opts.log_path(&job.slot)) {
+                                let _ = l.reopen(&p);
+                                tracing::info!("starter (pid {pid}) runs the jobs of {}", job.slot);
+                            }
+                        }
+                        let dir = PathBuf::from(&job.execute_dir).join(format!("dir_{pid}"));
+                        let sb = sandbox.get_or_insert_with(|| launch::Sandbox::new(dir.clone()));
+                        if sb.dir != dir {
+                            sb.remove();
+                            *sb = launch::Sandbox::new(dir.clone());
+                        }
                         let ctx = Context {
-                            sandbox: PathBuf::from(&job.execute_dir).join(format!("dir_{pid}_{seq}")),
+                            sandbox: dir,
                             starter_pid: pid,
                             filesystem_domain: job.machine.get("FileSystemDomain").and_then(proto::collector::unquote),
                         };
@@ -87,16 +132,16 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
                             x.hold_subcode = Some(e.hold_subcode);
                             x
                         });
-                        match planned.and_then(|p| launch::launch(p, cgroups.as_ref(), seq)) {
+                        match planned.and_then(|p| launch::launch(p, sb, cgroups.as_ref(), seq)) {
                             Ok(r) => {
                                 let (pid, vacate) = (r.pid, r.plan.vacate_secs);
-                                tracing::info!("job {job_id} started (pid {pid}) in {}", r.plan.sandbox.display());
+                                tracing::debug!("job {job_id} started (pid {pid}) in {}", r.plan.sandbox.display());
                                 running = Some(r);
                                 actions.extend(core.on_launched(job_id, pid, vacate, now()));
                                 // It may already be over.
                                 if let Some(reaped) = running.as_ref().and_then(|r| launch::try_reap(r.pid)) {
                                     if let Some(r) = running.take() {
-                                        actions.extend(core.on_job_done(launch::finish(r, reaped)));
+                                        actions.extend(core.on_job_done(launch::finish(r, reaped, sb)));
                                     }
                                 }
                             }
@@ -159,8 +204,8 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
             },
             _ = sigchld.recv() => {
                 if let Some(reaped) = running.as_ref().and_then(|r| launch::try_reap(r.pid)) {
-                    if let Some(r) = running.take() {
-                        actions = core.on_job_done(launch::finish(r, reaped));
+                    if let (Some(r), Some(sb)) = (running.take(), sandbox.as_mut()) {
+                        actions = core.on_job_done(launch::finish(r, reaped, sb));
                     }
                 }
             }
@@ -170,6 +215,9 @@ pub async fn run(settings: Settings, slot: String) -> anyhow::Result<()> {
             }
         }
     }
-    tracing::info!("starter for {slot} exiting");
+    if let Some(sb) = sandbox.as_mut() {
+        sb.remove();
+    }
+    tracing::info!("starter for {} exiting", slot.as_deref().unwrap_or("no claim"));
     Ok(())
 }

@@ -362,19 +362,19 @@ fn check_executable(job: &mut Job, ename: Option<&str>, transfer_it: bool) -> St
     let warn = job.file_checks_are_warnings;
     match std::fs::metadata(&path) {
         Err(e) => {
-            let msg = format!("Can't access executable file {ename}: {}\n", crate::parse::os_error_text(&e));
+            let text = crate::parse::os_error_text(&e);
             if warn {
-                job.warning(msg);
+                job.warning(format!("Can't access executable file {ename}: {text}\n"));
                 return Ok(());
             }
-            job.error(msg)
+            job.error(format!("ERROR: Can't access executable file {ename}: {text}\n"))
         }
         Ok(m) if m.len() == 0 => {
             if warn {
                 job.warning(format!("Executable file {ename}  has zero length\n"));
                 return Ok(());
             }
-            job.error(format!("Executable file {ename} has zero length\n"))
+            job.error(format!("ERROR: Executable file {ename} has zero length\n"))
         }
         Ok(_) => {
             if is_crlf_shebang(&path) {
@@ -383,7 +383,7 @@ fn check_executable(job: &mut Job, ename: Option<&str>, transfer_it: bool) -> St
                     return Ok(());
                 }
                 return job.error(format!(
-                    "Executable file {ename} is a script with CRLF (DOS/Windows) line endings.\n\
+                    "ERROR: Executable file {ename} is a script with CRLF (DOS/Windows) line endings.\n\
                      This generally doesn't work, and you should probably run 'dos2unix {ename}' -- or a similar tool -- before you resubmit.\n"
                 ));
             }

@@ -19,6 +19,9 @@ pub(super) fn check_open(job: &mut Job, role: Role, name: &str) -> Step {
     if job.job_disable_file_checks() || name == "/dev/null" || is_url(name) || name.contains("$$(") {
         return Ok(());
     }
+    if role == Role::Output && (job.disable_file_checks || job.opts.dry_run) {
+        return Ok(());
+    }
     let path = job.full_path(name, true);
     let trailing_slash = name.ends_with('/');
     match role {
@@ -32,9 +35,6 @@ pub(super) fn check_open(job: &mut Job, role: Role, name: &str) -> Step {
             }
         },
         Role::Output => {
-            if job.disable_file_checks || job.opts.dry_run {
-                return Ok(());
-            }
             let exists = std::path::Path::new(&path).exists();
             let r = std::fs::OpenOptions::new().append(true).create(true).open(&path);
             match r {

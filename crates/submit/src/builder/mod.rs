@@ -26,6 +26,7 @@
 mod exe;
 mod io;
 mod policy;
+mod replay;
 mod resources;
 mod simple;
 
@@ -174,6 +175,11 @@ pub(crate) struct ClusterState {
     pub expr_cache: HashMap<String, Expr>,
     /// Sizes in KiB of files already measured, by absolute path.
     pub size_cache: HashMap<String, i64>,
+    /// What the steps of the previous job of the statement did.
+    pub templates: replay::Templates,
+    /// The `+Attr`/`MY.Attr` variables of the statement, sorted (they do
+    /// not change while its jobs are built).
+    pub forced_names: Option<Vec<String>>,
 }
 
 impl ClusterState {
@@ -219,6 +225,28 @@ impl ClusterState {
         self.cluster = None;
         self.cluster_id = None;
         self.universe = 0;
+        self.templates.clear();
+    }
+
+    /// The warn-once flags, to notice a step that set one.
+    fn warn_flags(&self) -> [bool; 4] {
+        [
+            self.warned_requirements_disk,
+            self.warned_requirements_mem,
+            self.warned_lease_too_small,
+            self.warned_notification_never,
+        ]
+    }
+
+    /// A new queue statement begins: the jobs of the previous one are no
+    /// pattern for its jobs. `entries` are the submit variables (name, raw
+    /// value), `queue_vars` the statement's loop variables.
+    pub fn begin_statement(&mut self, entries: &[(String, String)], queue_vars: &[String]) {
+        self.templates.clear();
+        self.forced_names = None;
+        let varying = replay::varying_names(entries, queue_vars);
+        self.templates.enabled = !varying.contains("skip_filechecks");
+        self.templates.varying = varying;
     }
 }
 
@@ -247,6 +275,14 @@ pub(crate) struct Job<'a> {
     /// The `skip_filechecks` command: no file checks at all for this job.
     pub job_disable_file_checks: bool,
     pub file_checks_are_warnings: bool,
+    /// The step being run records what it does (see [`replay`]).
+    rec: Option<replay::Recording>,
+    /// Attributes (lowercase) set differently than for the previous job.
+    dirty: Vec<Box<str>>,
+    /// [`replay::name_bit`] of every `dirty` attribute.
+    dirty_mask: u64,
+    /// Steps may be replayed from the previous job of the statement.
+    replay: bool,
 }
 
 /// Build the ad of job `cluster.proc` from the submit variables.
@@ -276,6 +312,10 @@ pub(crate) fn make_job_ad(
             disable_file_checks: true,
             job_disable_file_checks: true,
             file_checks_are_warnings: false,
+            rec: None,
+            dirty: Vec::new(),
+            dirty_mask: 0,
+            replay: false,
         };
         exe::set_universe(&mut uni)?;
         let uad = std::mem::take(&mut uni.ad);
@@ -300,6 +340,10 @@ pub(crate) fn make_job_ad(
         st.base.clone()
     };
     let disable_file_checks = params.boolean("SUBMIT_SKIP_FILECHECKS", true) || opts.spool;
+    let replay = chained && !st.foreign_cluster && st.templates.enabled;
+    if !replay {
+        st.templates.steps.clear();
+    }
     let mut job = Job {
         st,
         hash,
@@ -312,6 +356,10 @@ pub(crate) fn make_job_ad(
         disable_file_checks,
         job_disable_file_checks: false,
         file_checks_are_warnings: false,
+        rec: None,
+        dirty: Vec::new(),
+        dirty_mask: 0,
+        replay,
     };
     job.run_steps()?;
     let mut ad = job.ad;
@@ -361,45 +409,144 @@ impl Job<'_> {
                 }
             }
         }
-        exe::set_iwd(self)?;
-        exe::set_executable(self)?;
-        exe::set_arguments(self)?;
-        exe::set_grid_params(self)?;
-        exe::set_vm_params(self)?;
-        exe::set_java_vm_args(self)?;
-        exe::set_parallel_params(self)?;
-        exe::set_environment(self)?;
-        policy::set_job_status(self)?;
-        exe::set_tdp(self)?;
-        io::set_stdin(self)?;
-        io::set_stdout(self)?;
-        io::set_stderr(self)?;
-        policy::set_gsi_credentials(self)?;
-        policy::set_notification(self)?;
-        policy::set_rank(self)?;
-        policy::set_periodic_expressions(self)?;
-        policy::set_leave_in_queue(self)?;
-        policy::set_job_retries(self)?;
-        policy::set_kill_sig(self)?;
-        policy::set_container_special(self)?;
-        resources::set_request_resources(self)?;
-        resources::set_concurrency_limits(self)?;
-        resources::set_accounting_group(self)?;
-        resources::set_oauth(self)?;
-        simple::set_simple_job_exprs(self)?;
-        policy::set_job_deferral(self)?;
-        io::set_image_size(self)?;
-        io::set_transfer_files(self)?;
-        policy::set_auto_attributes(self)?;
-        policy::report_common_mistakes(self)?;
-        if !self.st.foreign_cluster {
-            simple::set_forced_submit_attrs(self)?;
+        const STEPS: &[fn(&mut Job) -> Step] = &[
+            exe::set_iwd,
+            exe::set_executable,
+            exe::set_arguments,
+            exe::set_grid_params,
+            exe::set_vm_params,
+            exe::set_java_vm_args,
+            exe::set_parallel_params,
+            exe::set_environment,
+            policy::set_job_status,
+            exe::set_tdp,
+            io::set_stdin,
+            io::set_stdout,
+            io::set_stderr,
+            policy::set_gsi_credentials,
+            policy::set_notification,
+            policy::set_rank,
+            policy::set_periodic_expressions,
+            policy::set_leave_in_queue,
+            policy::set_job_retries,
+            policy::set_kill_sig,
+            policy::set_container_special,
+            resources::set_request_resources,
+            resources::set_concurrency_limits,
+            resources::set_accounting_group,
+            resources::set_oauth,
+            simple::set_simple_job_exprs,
+            policy::set_job_deferral,
+            io::set_image_size,
+            io::set_transfer_files,
+            policy::set_auto_attributes,
+            policy::report_common_mistakes,
+            simple::set_forced_submit_attrs,
+            simple::set_forced_attributes,
+            simple::process_jobset_attributes,
+            resources::set_resource_requirements,
+            resources::set_requirements,
+        ];
+        for (i, step) in STEPS.iter().enumerate() {
+            self.run_step(i, *step)?;
+            if i == 32 {
+                // after +Attr / MY.Attr: the job's id
+                if self.proc < 0 {
+                    self.set_int("ClusterId", self.cluster);
+                } else {
+                    self.set_int("ProcId", self.proc);
+                }
+            }
         }
-        simple::set_forced_attributes(self)?;
-        simple::process_jobset_attributes(self)?;
-        resources::set_resource_requirements(self)?;
-        resources::set_requirements(self)?;
         Ok(())
+    }
+
+    /// Run step `index`, or replay what it did for the previous job when
+    /// nothing it depends on changed.
+    fn run_step(&mut self, index: usize, step: fn(&mut Job) -> Step) -> Step {
+        if !self.replay {
+            return step(self);
+        }
+        {
+            let Job { st, ad, msgs, dirty, dirty_mask, .. } = &mut *self;
+            if let Some(Some(rec)) = st.templates.steps.get(index) {
+                let hit = |r: &str| {
+                    if r == "request*" {
+                        dirty.iter().any(|d| d.starts_with("request"))
+                    } else {
+                        dirty.iter().any(|d| &**d == r)
+                    }
+                };
+                let clean = rec.read_mask & *dirty_mask == 0 || !rec.reads.iter().any(|r| hit(r));
+                if rec.replayable && !rec.touches_varying && clean {
+                    for w in &rec.writes {
+                        match &w.expr {
+                            Some(e) => ad.insert(&w.attr, e.clone()),
+                            None => {
+                                // only an attribute a changed step set can be there to remove
+                                if (!w.noop || w.bit & *dirty_mask != 0) && ad.get_own(&w.attr).is_some() {
+                                    ad.remove(&w.attr);
+                                }
+                            }
+                        }
+                    }
+                    msgs.warnings.extend(rec.warnings.iter().cloned());
+                    return Ok(());
+                }
+            }
+        }
+        let flags = self.st.warn_flags();
+        self.rec = Some(replay::Recording { replayable: true, ..Default::default() });
+        let r = step(self);
+        let mut rec = self.rec.take().unwrap_or_default();
+        r?;
+        rec.replayable = flags == self.st.warn_flags();
+        if self.st.templates.steps.len() <= index {
+            self.st.templates.steps.resize(index + 1, None);
+        }
+        // what this step set differently than last time
+        let old = self.st.templates.steps[index].take();
+        let last = |w: &[replay::Write], a: &str| -> Option<Option<Expr>> {
+            w.iter().rev().find(|x| x.attr.eq_ignore_ascii_case(a)).map(|x| x.expr.clone())
+        };
+        let old_writes = old.map(|o| o.writes).unwrap_or_default();
+        for w in rec.writes.iter().chain(old_writes.iter()) {
+            let attr = &w.attr;
+            if last(&rec.writes, attr) != last(&old_writes, attr) {
+                let a: Box<str> = attr.to_ascii_lowercase().into();
+                if !self.dirty.contains(&a) {
+                    self.dirty_mask |= replay::name_bit(&a);
+                    self.dirty.push(a);
+                }
+            }
+        }
+        self.st.templates.steps[index] = Some(rec);
+        Ok(())
+    }
+
+    fn note_read(&mut self, attr: &str) {
+        if let Some(rec) = self.rec.as_mut() {
+            let lower: Box<str> = attr.to_ascii_lowercase().into();
+            rec.read_mask |= replay::name_bit(&lower);
+            rec.reads.push(lower);
+        }
+    }
+
+    /// A submit variable is read outside [`Job::param`].
+    pub fn note_param(&mut self, name: &str) {
+        if self.rec.is_some() && (self.hash.is_varying(name) || self.hash.touched()) {
+            if let Some(rec) = self.rec.as_mut() {
+                rec.touches_varying = true;
+            }
+        }
+    }
+
+    /// Every attribute whose name starts with `Request` is read.
+    pub fn note_request_reads(&mut self) {
+        if let Some(rec) = self.rec.as_mut() {
+            rec.read_mask |= replay::name_bit("request*");
+            rec.reads.push("request*".into());
+        }
     }
 
     // ---- messages ---------------------------------------------------------
@@ -411,7 +558,11 @@ impl Job<'_> {
     }
 
     pub fn warning(&mut self, message: impl Into<String>) {
-        self.msgs.warnings.push(message.into());
+        let m = message.into();
+        if let Some(rec) = self.rec.as_mut() {
+            rec.warnings.push(m.clone());
+        }
+        self.msgs.warnings.push(m);
     }
 
     // ---- submit variables -------------------------------------------------
@@ -419,8 +570,18 @@ impl Job<'_> {
     /// `submit_param`: the expanded value of `name` (or `alt`), `None` when
     /// absent or empty. A value whose macros cannot be expanded refuses the job.
     pub fn param(&mut self, name: &str, alt: Option<&str>) -> Result<Option<String>, Abort> {
+        if self.rec.is_some() {
+            self.hash.reset_touched();
+        }
         match self.hash.param(name, alt) {
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                if self.hash.touched() {
+                    if let Some(rec) = self.rec.as_mut() {
+                        rec.touches_varying = true;
+                    }
+                }
+                Ok(v)
+            }
             Err(e) => {
                 self.msgs.errors.push(format!("Failed to expand macros in: {}\n", e.name));
                 self.msgs.errors.push(format!("{}\n", e.source));
@@ -455,7 +616,8 @@ impl Job<'_> {
 
     // ---- the ad being built -----------------------------------------------
 
-    pub fn lookup(&self, attr: &str) -> Option<&Expr> {
+    pub fn lookup(&mut self, attr: &str) -> Option<&Expr> {
+        self.note_read(attr);
         self.ad.get(attr)
     }
 
@@ -463,11 +625,19 @@ impl Job<'_> {
         self.job_disable_file_checks
     }
 
-    pub fn has(&self, attr: &str) -> bool {
+    pub fn has(&mut self, attr: &str) -> bool {
+        self.note_read(attr);
         self.ad.get(attr).is_some()
     }
 
-    fn eval(&self, attr: &str) -> Option<Value> {
+    /// The value of `attr` (evaluated in the job's ad).
+    pub fn eval_attr(&mut self, attr: &str) -> Value {
+        self.note_read(attr);
+        self.ad.eval_attr(attr)
+    }
+
+    fn eval(&mut self, attr: &str) -> Option<Value> {
+        self.note_read(attr);
         let e = self.ad.get(attr)?;
         Some(match e.as_literal() {
             Some(v) => v.clone(),
@@ -475,7 +645,7 @@ impl Job<'_> {
         })
     }
 
-    pub fn lookup_bool(&self, attr: &str) -> Option<bool> {
+    pub fn lookup_bool(&mut self, attr: &str) -> Option<bool> {
         match self.eval(attr)? {
             Value::Bool(b) => Some(b),
             Value::Int(i) => Some(i != 0),
@@ -484,14 +654,14 @@ impl Job<'_> {
         }
     }
 
-    pub fn lookup_string(&self, attr: &str) -> Option<String> {
+    pub fn lookup_string(&mut self, attr: &str) -> Option<String> {
         match self.eval(attr)? {
             Value::String(s) => Some(s.to_string()),
             _ => None,
         }
     }
 
-    pub fn lookup_int(&self, attr: &str) -> Option<i64> {
+    pub fn lookup_int(&mut self, attr: &str) -> Option<i64> {
         match self.eval(attr)? {
             Value::Int(i) => Some(i),
             Value::Real(r) => Some(r as i64),
@@ -505,25 +675,37 @@ impl Job<'_> {
     pub fn set(&mut self, attr: &str, expr: Expr) {
         if let Some(parent) = self.ad.chained() {
             if parent.get_own(attr) == Some(&expr) {
-                if self.ad.get_own(attr).is_some() {
+                let own = self.ad.get_own(attr).is_some();
+                if own {
                     self.ad.remove(attr);
                 }
+                self.record_write(attr, None, !own);
                 return;
             }
         }
+        self.record_write(attr, Some(expr.clone()), false);
         self.ad.insert(attr, expr);
+    }
+
+    fn record_write(&mut self, attr: &str, expr: Option<Expr>, noop: bool) {
+        if let Some(rec) = self.rec.as_mut() {
+            let bit = replay::name_bit(attr);
+            rec.writes.push(replay::Write { attr: Arc::from(attr), expr, bit, noop });
+        }
     }
 
     pub fn set_value(&mut self, attr: &str, v: Value) {
         if let Some(parent) = self.ad.chained() {
             if parent.get_own(attr).and_then(Expr::as_literal) == Some(&v) {
-                if self.ad.get_own(attr).is_some() {
+                let own = self.ad.get_own(attr).is_some();
+                if own {
                     self.ad.remove(attr);
                 }
+                self.record_write(attr, None, !own);
                 return;
             }
         }
-        self.ad.insert_value(attr, v);
+        self.set(attr, Expr::literal(v));
     }
 
     pub fn set_int(&mut self, attr: &str, v: i64) {
@@ -544,6 +726,9 @@ impl Job<'_> {
 
     /// Parse `text` as a ClassAd expression (old syntax, as submit does).
     pub fn parse_expr(&mut self, text: &str) -> Option<Expr> {
+        if let Some(e) = literal_fast(text) {
+            return Some(e);
+        }
         if let Some(e) = self.st.expr_cache.get(text) {
             return Some(e.clone());
         }
@@ -571,7 +756,10 @@ impl Job<'_> {
     /// HTCondor's `full_path`: `name` made absolute against the job's
     /// initial directory (or, with `use_iwd == false`, the submit directory),
     /// with repeated slashes squeezed.
-    pub fn full_path(&self, name: &str, use_iwd: bool) -> String {
+    pub fn full_path(&mut self, name: &str, use_iwd: bool) -> String {
+        if use_iwd {
+            self.note_read("Iwd");
+        }
         let mut p = String::with_capacity(name.len() + self.st.iwd.len() + 2);
         if name.starts_with('/') {
             p.push('/');
@@ -581,7 +769,7 @@ impl Job<'_> {
             if use_iwd {
                 p.push_str(&self.st.iwd);
             } else if self.st.foreign_cluster {
-                p.push_str(&self.hash.peek("FACTORY.Iwd").unwrap_or_default());
+                p.push_str(self.hash.peek("FACTORY.Iwd").unwrap_or_default());
             } else {
                 p.push_str(&self.opts.base_dir.to_string_lossy());
             }
@@ -609,6 +797,24 @@ impl Job<'_> {
         self.st.size_cache.insert(path, v);
         v
     }
+}
+
+/// A plain string (`"text"` without escapes) or a plain whole number,
+/// without running the parser (values that change with every job are
+/// mostly these).
+fn literal_fast(text: &str) -> Option<Expr> {
+    let b = text.as_bytes();
+    if b.len() >= 2 && b[0] == b'"' && b[b.len() - 1] == b'"' {
+        let inner = &text[1..text.len() - 1];
+        if !inner.contains(['"', '\\']) {
+            return Some(Expr::literal(Value::string(inner)));
+        }
+        return None;
+    }
+    if !b.is_empty() && b.len() < 18 && (b[0] != b'0' || b.len() == 1) && b.iter().all(u8::is_ascii_digit) {
+        return text.parse::<i64>().ok().map(|n| Expr::literal(Value::Int(n)));
+    }
+    None
 }
 
 /// Squeeze runs of `/` into one.
@@ -740,6 +946,17 @@ pub(crate) fn split_commas(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_literals_skip_the_parser_but_parse_the_same() {
+        for t in ["\"abc def\"", "\"\"", "42", "007", "\"a\\\"b\"", "-3", "2.5", "x + 1"] {
+            let parsed = Expr::parse_old(t).ok();
+            match literal_fast(t) {
+                Some(fast) => assert_eq!(Some(fast.to_string()), parsed.map(|p| p.to_string()), "{t}"),
+                None => assert!(!t.starts_with('"') || t.contains('\\'), "{t}"),
+            }
+        }
+    }
 
     #[test]
     fn paths_are_made_absolute_and_squeezed() {

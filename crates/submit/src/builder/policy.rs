@@ -409,7 +409,7 @@ pub(super) fn set_container_special(job: &mut Job) -> Step {
 }
 
 /// The attribute that makes a job need deferral, if any.
-pub(super) fn needs_job_deferral(job: &Job) -> Option<&'static str> {
+pub(super) fn needs_job_deferral(job: &mut Job) -> Option<&'static str> {
     ["CronMinute", "CronHour", "CronDayOfMonth", "CronMonth", "CronDayOfWeek", "DeferralTime"]
         .into_iter()
         .find(|a| job.has(a))

@@ -206,6 +206,9 @@ pub(super) fn insert_submit_attrs(base: &mut ClassAd, params: &crate::params::Pa
 /// `SUBMIT_ATTRS` entries written `+Attr` or `MY.Attr`: configuration
 /// values that win over the submit description.
 pub(super) fn set_forced_submit_attrs(job: &mut Job) -> Step {
+    if job.st.foreign_cluster {
+        return Ok(());
+    }
     for name in submit_attr_names(job.params) {
         let attr = if let Some(a) = name.strip_prefix('+') {
             a.to_string()
@@ -224,17 +227,32 @@ pub(super) fn set_forced_submit_attrs(job: &mut Job) -> Step {
 /// `+Attr = value` and `MY.Attr = value`: expressions copied into the ad
 /// (an empty value becomes `undefined`), then `ProcId`.
 pub(super) fn set_forced_attributes(job: &mut Job) -> Step {
-    let mut names: Vec<String> = job
-        .hash
-        .entries()
-        .iter()
-        .filter(|e| e.name.starts_with('+') || (e.name.len() > 3 && e.name[..3].eq_ignore_ascii_case("MY.")))
-        .map(|e| e.name.clone())
-        .collect();
-    names.sort_by(|a, b| crate::hash::cmp_nocase(a, b));
+    let names = match job.st.forced_names.take() {
+        Some(n) => n,
+        None => {
+            let mut names: Vec<String> = job
+                .hash
+                .entries()
+                .iter()
+                .filter(|e| e.name.starts_with('+') || (e.name.len() > 3 && e.name[..3].eq_ignore_ascii_case("MY.")))
+                .map(|e| e.name.clone())
+                .collect();
+            names.sort_by(|a, b| crate::hash::cmp_nocase(a, b));
+            names
+        }
+    };
+    let result = set_forced_from(job, &names);
+    if job.st.templates.enabled {
+        job.st.forced_names = Some(names);
+    }
+    result
+}
+
+fn set_forced_from(job: &mut Job, names: &[String]) -> Step {
     for name in names {
         let attr = if let Some(a) = name.strip_prefix('+') { a } else { &name[3..] };
-        let raw = job.hash.peek(&name).unwrap_or_default();
+        let raw = job.hash.peek(name).unwrap_or_default().to_string();
+        job.hash.reset_touched();
         let value = if raw.is_empty() {
             String::new()
         } else {
@@ -245,20 +263,16 @@ pub(super) fn set_forced_attributes(job: &mut Job) -> Step {
                 }
             }
         };
+        job.note_param(name);
         let attr = attr.to_string();
         job.set_expr(&attr, if value.is_empty() { "undefined" } else { &value })?;
-    }
-    if job.proc < 0 {
-        job.set_int("ClusterId", job.cluster);
-    } else {
-        job.set_int("ProcId", job.proc);
     }
     Ok(())
 }
 
 /// `JOBSET.*` commands: every job of a submission must be in the same job set.
 pub(super) fn process_jobset_attributes(job: &mut Job) -> Step {
-    if job.proc > 0 && job.ad.chained().is_some() && job.ad.get_own("JobSetName").is_some() {
+    if job.proc > 0 && job.ad.chained().is_some() && job.has("JobSetName") && job.ad.get_own("JobSetName").is_some() {
         let name1 = job.ad.chained().and_then(|c| c.get_own("JobSetName")).map(|e| e.to_string()).unwrap_or_default();
         let name2 = job.ad.get_own("JobSetName").map(|e| e.to_string()).unwrap_or_default();
         return job.error(format!(
