@@ -77,6 +77,6 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     for l in lines {
         println!("{l}");
     }
-    println!("latency: aerie p50 {} ms, p99 {} ms over {} jobs", ms(a.p50), ms(a.p99), a.n);
+    println!("latency: aerie p50 {} ms, p99 {} ms over {} job(s)", ms(a.p50), ms(a.p99), a.n);
     Ok(())
 }
