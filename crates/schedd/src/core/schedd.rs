@@ -139,6 +139,9 @@ pub struct PendingMatch {
     pub slot_name: String,
 }
 
+/// A cluster ad's attributes, unparsed once for every job sent to a startd.
+pub(crate) type WireCache = Arc<Vec<(String, String)>>;
+
 /// The schedd's state.
 pub struct Schedd {
     pub(crate) cfg: Config,
@@ -160,7 +163,7 @@ pub struct Schedd {
     /// Clusters whose ads have periodic policy expressions.
     pub(crate) periodic_clusters: std::collections::BTreeSet<i64>,
     /// Cached wire form of cluster ads (attributes are sent with every activation).
-    pub(crate) cluster_wire: HashMap<i64, (Arc<ClassAd>, Arc<Vec<(String, String)>>)>,
+    pub(crate) cluster_wire: HashMap<i64, (Arc<ClassAd>, WireCache)>,
     pub(crate) next_token: Token,
     pub(crate) next_periodic: i64,
     pub(crate) next_alive: i64,
@@ -462,7 +465,7 @@ impl Schedd {
         let cached = match self.cluster_wire.get(&cluster) {
             Some((src, w)) if Arc::ptr_eq(src, root) => w.clone(),
             _ => {
-                let w: Arc<Vec<(String, String)>> =
+                let w: WireCache =
                     Arc::new(root.iter_all().map(|(n, e)| (n.to_string(), e.to_old_string())).collect());
                 self.cluster_wire.insert(cluster, (root.clone(), w.clone()));
                 w
