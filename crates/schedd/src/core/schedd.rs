@@ -371,7 +371,12 @@ impl Schedd {
             ed.commit(&mut self.out.changes);
             return;
         }
-        let ad = ed.flatten();
+        let mut ad = ed.flatten();
+        if !ad.contains("GlobalJobId") {
+            let q = ad.int("QDate").unwrap_or(0);
+            let g = format!("{}#{}.{}#{q}", self.cfg.name, id.cluster, id.proc);
+            ad.insert("GlobalJobId", super::ads::string(&g));
+        }
         self.out.history.push(super::HistoryEntry { id, ad });
         self.out.changes.push(Change::Remove { id });
         self.unidle(id);

@@ -276,6 +276,7 @@ fn submit_match_claim_run_complete_and_leave_for_history() {
     assert_eq!(h.ad.string("LastRemoteHost").as_deref(), Some("slot1_1@host"));
     assert!(h.ad.get("RemoteHost").is_none());
     assert!(h.ad.chained().is_none(), "history ads are flat");
+    assert_eq!(h.ad.string("GlobalJobId"), Some(format!("alice@host#{c}.0#1000")));
     assert_eq!(s.events_of(jid(c, 0)), [0, 1, 6, 5]);
     assert_eq!(s.core.totals().jobs, 0);
     assert_eq!(s.core.num_claims(), 0);
