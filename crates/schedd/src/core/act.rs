@@ -263,7 +263,7 @@ impl Schedd {
                 let path = self.log_path(ad.as_deref(), id);
                 self.log_after(&path, events::aborted(id, now, reason));
                 let leave = policy::leave_in_queue(ed.ad());
-                self.finish(ed, leave);
+                self.finish(ed, leave, now);
             }
         }
         ActOutcome::Done
@@ -288,7 +288,7 @@ impl Schedd {
         let path = self.log_path(ad.as_deref(), id);
         let ed = Edits::new(id, ad);
         self.log_before(&path, events::aborted(id, now, "removed with -forcex"));
-        self.finish(ed, false);
+        self.finish(ed, false, now);
         ActOutcome::Done
     }
 

@@ -106,7 +106,7 @@ fn parse_submit(req: SubmitRequest) -> Result<SubmitJobs, ApiError> {
             check_input(&view, view.eval_attr("ProcId").as_int(), req.cluster)?;
         }
     }
-    Ok(SubmitJobs { cluster: req.cluster, cluster_ad, procs })
+    Ok(SubmitJobs { cluster: req.cluster, cluster_ad, procs, factory: req.factory })
 }
 
 /// A job's standard input (`In`, relative to `Iwd`) must be readable when
