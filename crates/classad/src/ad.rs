@@ -236,6 +236,17 @@ impl ClassAd {
         crate::eval::references(self, expr, crate::eval::RefKind::Internal)
     }
 
+    /// [`ClassAd::external_refs`] with the names as written (`TARGET.Memory`,
+    /// not `Memory`), as `classad2.ClassAd.externalRefs()` reports them.
+    pub fn external_refs_full(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references_full(self, expr, crate::eval::RefKind::External)
+    }
+
+    /// [`ClassAd::internal_refs`] with the names as written (`classad2`'s `internalRefs()`).
+    pub fn internal_refs_full(&self, expr: &Expr) -> Vec<String> {
+        crate::eval::references_full(self, expr, crate::eval::RefKind::Internal)
+    }
+
     /// [`ClassAd::external_refs`] of attribute `attr`'s expression (empty
     /// when the attribute does not exist), e.g. the machine attributes a
     /// job's `Requirements` looks at.

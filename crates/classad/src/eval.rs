@@ -212,6 +212,16 @@ pub(crate) fn references(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<Str
     refs::trim(names, kind).into_vec()
 }
 
+/// [`references`] without HTCondor's name trimming (`TARGET.Memory` stays
+/// `TARGET.Memory`), as the Python bindings' `externalRefs()` report them.
+pub(crate) fn references_full(ad: &ClassAd, e: &Expr, kind: refs::RefKind) -> Vec<String> {
+    let mut ctx = Ctx::new(Some(ad), None);
+    let mut names = refs::NameSet::default();
+    let cur = ctx.my.unwrap_or(0);
+    ctx.collect_refs(e, cur, kind, &mut names);
+    names.into_vec()
+}
+
 pub(crate) use refs::RefKind;
 
 /// The value of attribute `name` of `ad`: `undefined` when the ad (or its

@@ -435,6 +435,14 @@ impl From<Value> for Expr {
     }
 }
 
+impl From<Node> for Expr {
+    /// A tree built from its parts (the Python API's `ExprTree` operators
+    /// and `flatten` build expressions this way).
+    fn from(n: Node) -> Expr {
+        Expr(Arc::new(n))
+    }
+}
+
 impl std::str::FromStr for Expr {
     type Err = crate::ParseError;
     fn from_str(s: &str) -> Result<Expr, crate::ParseError> {

@@ -47,7 +47,7 @@ mod lexer;
 pub mod matchmaking;
 pub mod ops;
 mod parser;
-mod pretty;
+pub mod pretty;
 pub mod time;
 pub mod unparse;
 

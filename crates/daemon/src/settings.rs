@@ -16,7 +16,7 @@ use config::{Config, EnvMap, LoadOptions, Subsystem};
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] Box<config::ConfigError>),
 }
 
@@ -52,7 +52,8 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    fn from_config(cfg: Config) -> Settings {
+    /// Settings over a configuration already loaded (the Python module's `param`).
+    pub fn from_config(cfg: Config) -> Settings {
         let warnings = cfg.warnings().iter().map(|w| w.to_string()).collect();
         let file = cfg.global_file().map(PathBuf::from);
         Settings { subsystem: cfg.subsystem().to_string(), file, warnings, overrides: Vec::new(), cfg: Arc::new(cfg) }

@@ -196,7 +196,7 @@ impl Report {
 #[derive(Debug, Clone)]
 pub struct SubmitFailure {
     pub error: SubmitError,
-    pub report: Report,
+    pub report: Box<Report>,
 }
 
 impl std::fmt::Display for SubmitFailure {
@@ -345,7 +345,7 @@ impl Submission {
 
     fn fail(&mut self, error: SubmitError) -> SubmitFailure {
         self.finish_warnings();
-        SubmitFailure { error, report: std::mem::take(&mut self.report) }
+        SubmitFailure { error, report: Box::new(std::mem::take(&mut self.report)) }
     }
 
     fn job_failure(&mut self) -> SubmitFailure {
@@ -589,9 +589,7 @@ impl Submission {
             self.hash.mark_varying(&|n| varying.contains(n));
 
             if want_factory {
-                if let Err(e) = self.factory_cluster(sink, cid, &mut walk, max_materialize, max_idle) {
-                    return Err(e);
-                }
+                self.factory_cluster(sink, cid, &mut walk, max_materialize, max_idle)?
             } else {
                 self.queue_walk(sink, cid, &mut next_proc, &mut walk)?;
             }

@@ -10,16 +10,97 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use proto::address::Daemon;
 
+/// Pools started and not yet stopped, so an interrupted benchmark
+/// (Ctrl-C, SIGTERM) stops them instead of leaving daemons behind.
+static LIVE: Mutex<Vec<(PathBuf, Kind)>> = Mutex::new(Vec::new());
+
+/// Tools running on behalf of the benchmark (`condor_wait`, …), ended on a signal too.
+static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Run a command to completion with its output captured, ending it if the
+/// benchmark is interrupted meanwhile.
+pub fn output_of(cmd: &mut Command) -> std::io::Result<Output> {
+    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let pid = child.id();
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
+    let out = child.wait_with_output();
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != pid);
+    out
+}
+
+/// Remember a child started elsewhere until [`forget_child`].
+pub fn track_child(pid: u32) {
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
+}
+
+pub fn forget_child(pid: u32) {
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != pid);
+}
+
+/// The write end of the pipe the signal handler reports on.
+static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_signal(sig: nix::libc::c_int) {
+    let byte = sig as u8;
+    // SAFETY: write(2) is async-signal-safe; the descriptor stays open for the process's life.
+    unsafe {
+        nix::libc::write(SIGNAL_PIPE.load(Ordering::Relaxed), (&byte as *const u8).cast(), 1);
+    }
+}
+
+/// Stop every live pool when SIGINT, SIGTERM or SIGHUP arrives, then exit
+/// with 128 + the signal. The handler only writes the signal's number to a
+/// pipe; a thread does the stopping. (A handler, unlike a blocked signal
+/// mask, is not inherited by the commands the benchmark runs.)
+pub fn stop_pools_on_signals() {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let Ok((rd, wr)) = nix::unistd::pipe() else { return };
+    SIGNAL_PIPE.store(std::os::fd::IntoRawFd::into_raw_fd(wr), Ordering::Relaxed);
+    let action = SigAction::new(SigHandler::Handler(on_signal), SaFlags::SA_RESTART, SigSet::empty());
+    for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        // SAFETY: the handler only calls write(2).
+        let _ = unsafe { sigaction(s, &action) };
+    }
+    std::thread::spawn(move || {
+        let mut byte = [0u8; 1];
+        let mut file = std::fs::File::from(rd);
+        if std::io::Read::read_exact(&mut file, &mut byte).is_err() {
+            return;
+        }
+        let sig = byte[0] as i32;
+        eprintln!("aerie bench: interrupted (signal {sig}); stopping the pools it started");
+        for pid in std::mem::take(&mut *CHILDREN.lock().unwrap_or_else(|e| e.into_inner())) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGTERM);
+        }
+        let live = std::mem::take(&mut *LIVE.lock().unwrap_or_else(|e| e.into_inner()));
+        for (dir, kind) in live {
+            stop_kind(&dir, &kind);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        std::process::exit(128 + sig);
+    });
+}
+
+fn register(dir: &Path, kind: &Kind) {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).push((dir.to_path_buf(), kind.clone()));
+}
+
+fn unregister(dir: &Path) {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|(d, _)| d != dir);
+}
+
 /// Tools linked into an Aerie pool's `bin/` (the aerie binary under
 /// HTCondor's names).
 const TOOLS: &[&str] = &["submit", "q", "wait", "history", "rm", "hold", "release", "status", "version", "master"];
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Kind {
     /// `aerie pool start`; `exe` is the aerie binary.
     Aerie { exe: PathBuf },
@@ -64,17 +145,18 @@ impl CondorPool {
             let link = bin.join(format!("condor_{t}"));
             std::os::unix::fs::symlink(&exe, &link).with_context(|| format!("linking {}", link.display()))?;
         }
-        let mut pool = CondorPool { dir, bin, kind: Kind::Aerie { exe: exe.clone() }, stopped: true };
-        let out = Command::new(&exe)
-            .args(["pool", "start"])
-            .arg(pool.dir())
-            .args(["--slots", &slots.to_string(), "--timeout", "60"])
-            .env_remove("CONDOR_CONFIG")
-            .stdin(Stdio::null())
-            .output()
-            .context("running aerie pool start")?;
-        // From here on a master may run: stop it on every path.
-        pool.stopped = false;
+        let pool = CondorPool { dir, bin, kind: Kind::Aerie { exe: exe.clone() }, stopped: false };
+        // A master may run from here on: stop it on every path, also on a signal.
+        register(pool.dir(), &pool.kind);
+        let out = output_of(
+            Command::new(&exe)
+                .args(["pool", "start"])
+                .arg(pool.dir())
+                .args(["--slots", &slots.to_string(), "--timeout", "60"])
+                .env_remove("CONDOR_CONFIG")
+                .stdin(Stdio::null()),
+        )
+        .context("running aerie pool start")?;
         if !out.status.success() {
             bail!("`aerie pool start {} --slots {slots}` failed ({}):\n{}", pool.dir().display(), out.status, output_text(&out));
         }
@@ -92,18 +174,24 @@ impl CondorPool {
             d = dir.path().display()
         );
         std::fs::write(dir.path().join("condor_config"), config).context("writing the HTCondor pool's condor_config")?;
-        let mut pool = CondorPool { dir, bin: bin.to_path_buf(), kind: Kind::HTCondor { pidfile: pidfile.clone() }, stopped: true };
-        let out = Command::new(bin.join("condor_master"))
+        let pool = CondorPool { dir, bin: bin.to_path_buf(), kind: Kind::HTCondor { pidfile: pidfile.clone() }, stopped: false };
+        register(pool.dir(), &pool.kind);
+        // The master forks into the background; its own output goes to a
+        // file (a pipe would stay open in the daemon).
+        let out_path = pool.dir().join("master.out");
+        let out_file = std::fs::File::create(&out_path).context("creating master.out")?;
+        let status = Command::new(bin.join("condor_master"))
             .arg("-pidfile")
             .arg(&pidfile)
             .env("CONDOR_CONFIG", pool.config_path())
             .current_dir(pool.dir())
             .stdin(Stdio::null())
-            .output()
+            .stdout(out_file.try_clone().context("duplicating master.out")?)
+            .stderr(out_file)
+            .status()
             .context("running HTCondor's condor_master")?;
-        pool.stopped = false;
-        if !out.status.success() {
-            bail!("HTCondor's condor_master failed ({}):\n{}", out.status, output_text(&out));
+        if !status.success() {
+            bail!("HTCondor's condor_master failed ({status}):\n{}", std::fs::read_to_string(&out_path).unwrap_or_default());
         }
         // Ready when the schedd answers and the startd's slots are in the collector.
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -138,7 +226,7 @@ impl CondorPool {
 
     /// Run `condor_<name> ARGS` to completion; an error carries what it printed.
     pub fn run(&self, name: &str, args: &[&str]) -> anyhow::Result<String> {
-        let out = self.tool(name).args(args).stdin(Stdio::null()).output().with_context(|| format!("running condor_{name}"))?;
+        let out = output_of(self.tool(name).args(args).stdin(Stdio::null())).with_context(|| format!("running condor_{name}"))?;
         if !out.status.success() {
             bail!("condor_{name} {} failed ({}):\n{}", args.join(" "), out.status, output_text(&out));
         }
@@ -166,33 +254,39 @@ impl CondorPool {
             return;
         }
         self.stopped = true;
-        match &self.kind {
-            Kind::Aerie { exe } => {
-                let ok = Command::new(exe)
-                    .args(["pool", "stop"])
-                    .arg(self.dir.path())
-                    .args(["--fast", "--timeout", "30"])
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .map(|s| s.success())
-                    .unwrap_or(false);
-                if !ok {
-                    // The master leads its own process group (it was started with setsid).
-                    if let Some(pid) = read_pid(&self.dir.path().join("log/.master_pid")) {
-                        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
-                    }
+        unregister(self.dir.path());
+        stop_kind(self.dir.path(), &self.kind);
+    }
+}
+
+/// Stop the pool in `dir`: gracefully, then by force.
+fn stop_kind(dir: &Path, kind: &Kind) {
+    match kind {
+        Kind::Aerie { exe } => {
+            let ok = Command::new(exe)
+                .args(["pool", "stop"])
+                .arg(dir)
+                .args(["--fast", "--timeout", "30"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if !ok {
+                // The master leads its own process group (it was started with setsid).
+                if let Some(pid) = read_pid(&dir.join("log/.master_pid")) {
+                    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
                 }
             }
-            Kind::HTCondor { pidfile } => {
-                if let Some(pid) = read_pid(pidfile) {
-                    let pid = nix::unistd::Pid::from_raw(pid);
-                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGQUIT);
-                    let deadline = Instant::now() + Duration::from_secs(30);
-                    while nix::sys::signal::kill(pid, None).is_ok() && Instant::now() < deadline {
-                        std::thread::sleep(Duration::from_millis(50));
-                    }
+        }
+        Kind::HTCondor { pidfile } => {
+            if let Some(pid) = read_pid(pidfile) {
+                let pid = nix::unistd::Pid::from_raw(pid);
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGQUIT);
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while nix::sys::signal::kill(pid, None).is_ok() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(50));
                 }
             }
         }

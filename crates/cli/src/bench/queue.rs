@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use super::pool::{output_text, rss_kb, CondorPool};
+use super::pool::{forget_child, output_text, rss_kb, track_child, CondorPool};
 use super::submit::{timed_submit, totals};
 use super::table::{ms, rate, secs, Table};
 
@@ -32,6 +32,8 @@ fn timed_q(pool: &CondorPool, args: &[&str]) -> anyhow::Result<(Duration, usize,
         .stderr(Stdio::piped())
         .spawn()
         .context("running condor_q")?;
+    let pid = child.id();
+    track_child(pid);
     let stdout = child.stdout.take().context("condor_q's output")?;
     let mut lines = 0usize;
     let mut head = String::new();
@@ -43,7 +45,9 @@ fn timed_q(pool: &CondorPool, args: &[&str]) -> anyhow::Result<(Duration, usize,
         }
         lines += 1;
     }
-    let out = child.wait_with_output().context("waiting for condor_q")?;
+    let out = child.wait_with_output().context("waiting for condor_q");
+    forget_child(pid);
+    let out = out?;
     let took = t0.elapsed();
     if !out.status.success() {
         bail!("condor_q {} failed ({}):\n{head}{}", args.join(" "), out.status, output_text(&out));

@@ -44,6 +44,8 @@ output options (specify only one):
 
 Example:
     condor_ping -type schedd -table READ WRITE DAEMON
+
+Options and exit status: aerie help ping
 ";
 
 /// HTCondor's authorization levels and their `DC_NOP_*` command numbers.
@@ -222,7 +224,7 @@ pub fn main(args: &[String]) -> ExitCode {
     let reached = client::BlockingClient::new(addr.clone()).map_err(|e| e.to_string()).and_then(|c| reach(daemon, &c));
     let uid = nix::unistd::getuid().as_raw();
     let user = super::q::my_user();
-    let domain = daemon::Settings::load("TOOL").ok().and_then(|s| s.get("UID_DOMAIN")).unwrap_or_else(|| daemon::host::hostname());
+    let domain = daemon::Settings::load("TOOL").ok().and_then(|s| s.get("UID_DOMAIN")).unwrap_or_else(daemon::host::hostname);
     let (method, identity, owner) = match &addr {
         Address::Unix(p) => ("FS", format!("{user}@{domain}"), std::fs::metadata(p).ok().map(|m| m.uid())),
         Address::Tcp(_) => ("none", "unauthenticated@unmapped".to_string(), None),

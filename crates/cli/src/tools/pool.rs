@@ -223,10 +223,10 @@ fn start(args: &[String]) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     std::fs::write(&config, config_text(&o)).with_context(|| format!("writing {}", config.display()))?;
-    // The local file the config names must exist (an empty one to start with).
     let local = o.dir.join("condor_config.local");
     if !local.exists() {
-        std::fs::write(&local, "").with_context(|| format!("writing {}", local.display()))?;
+        std::fs::write(&local, "# Your settings for this pool; read after condor_config, never rewritten.\n")
+            .with_context(|| format!("writing {}", local.display()))?;
     }
     let settings = load_settings(&config)?;
     let log_dir = settings.log_dir();

@@ -36,6 +36,8 @@ The filename may be any file in the job's transfer_output_files.
 You may also include the following options.
     -no-stdout        Do not tail the job's stdout
     -stderr           Tail at the job's stderr
+
+Options and exit status: aerie help tail
 ";
 
 fn usage_fail(msg: &str) -> ExitCode {

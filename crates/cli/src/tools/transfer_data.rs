@@ -31,7 +31,8 @@ const USAGE: &str = "Usage: condor_transfer_data [options] [constraints]
   cluster             transfer data for the given cluster of jobs
   user                transfer data for all jobs owned by user
   -constraint expr    transfer data for all jobs matching the boolean expression
-  -all                transfer data for all jobs (cannot be used with other constraints)";
+  -all                transfer data for all jobs (cannot be used with other constraints)
+Options and exit status: aerie help transfer_data";
 
 fn usage(code: u8) -> ExitCode {
     eprintln!("{USAGE}");

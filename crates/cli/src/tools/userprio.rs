@@ -40,7 +40,8 @@ const USAGE: &str = "usage: condor_userprio [options] [edit-option | display-opt
 \t-all\t\t\tDisplay all fields
 \t-long\t\t\tVerbose output (one ClassAd per user)
 \t-json\t\t\tThe records as JSON
-   if [usernames] is specified, output will be restricted to the given names if possible.";
+   if [usernames] is specified, output will be restricted to the given names if possible.
+Options, JSON output and exit status: aerie help userprio";
 
 /// The columns HTCondor can show, in its order (width, two heading rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,7 +228,7 @@ fn cell(col: Col, s: &SubmitterPriority, now: i64) -> String {
 fn table(p: &Priorities, rows: &[&SubmitterPriority], cols: &[Col], min_last_usage: i64) -> String {
     let now = p.last_update;
     let count_text = |n: usize| format!("Number of users: {n}");
-    let mut name_w = rows.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(10).min(99);
+    let mut name_w = rows.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).clamp(10, 99);
     name_w = name_w.max(count_text(p.submitters.len()).len());
     let line = |first: String, fields: &mut dyn Iterator<Item = String>| {
         let mut l = first;

@@ -39,7 +39,7 @@ const USAGE: &str = "usage: condor_watch_q [-help] [-debug] [-users USER [USER .
 Track the status of jobs over time, redrawing when their event logs change.
 GROUPER is one of all, any, none; JOB_STATUS is one of active, done, idle, held.
 Exit status: 0 when no jobs are found or on ^C; the EXIT_STATUS of a -exit
-condition that was met; 1 on failure.";
+condition that was met; 1 on failure. More: aerie help watch_q";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Grouper {

@@ -347,6 +347,8 @@ fn clean_execute_dir(dir: &std::path::Path) {
 
 /// Run the startd until SIGTERM.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    // Before anything announces the startd, so SIGTERM always stops it cleanly.
+    let shutdown = daemon::shutdown_signal();
     let start_time = daemon::ads::now_secs();
     let execute = settings.execute_dir();
     std::fs::create_dir_all(&execute).map_err(|e| anyhow::anyhow!("cannot create EXECUTE = {}: {e}", execute.display()))?;
@@ -463,7 +465,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         });
     }
 
-    daemon::shutdown_signal().await;
+    shutdown.await;
     tracing::info!("startd shutting down: vacating jobs and releasing claims");
     let a = svc.lock().on_shutdown(now());
     svc.apply(a);

@@ -499,9 +499,7 @@ impl Job<'_> {
         self.rec = Some(replay::Recording { replayable: true, ..Default::default() });
         let r = step(self);
         let mut rec = self.rec.take().unwrap_or_default();
-        if r.is_err() {
-            return r;
-        }
+        r?;
         rec.replayable = flags == self.st.warn_flags();
         if self.st.templates.steps.len() <= index {
             self.st.templates.steps.resize(index + 1, None);
@@ -771,7 +769,7 @@ impl Job<'_> {
             if use_iwd {
                 p.push_str(&self.st.iwd);
             } else if self.st.foreign_cluster {
-                p.push_str(&self.hash.peek("FACTORY.Iwd").unwrap_or_default());
+                p.push_str(self.hash.peek("FACTORY.Iwd").unwrap_or_default());
             } else {
                 p.push_str(&self.opts.base_dir.to_string_lossy());
             }

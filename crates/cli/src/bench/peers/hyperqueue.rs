@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 
 use super::{Outcome, PeerBurst};
+use crate::bench::pool::output_of;
 
 const DRIVER: &str = include_str!("hq_driver.py");
 
@@ -49,13 +50,7 @@ fn drive(py: &PathBuf, args: &[String]) -> anyhow::Result<serde_json::Value> {
     let script = dir.path().join("hq_driver.py");
     std::fs::write(&script, DRIVER).context("writing hq_driver.py")?;
     let server = dir.path().join("server");
-    let out = Command::new(py)
-        .arg(&script)
-        .args(args)
-        .arg(&server)
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .output()
+    let out = output_of(Command::new(py).arg(&script).args(args).arg(&server).current_dir(dir.path()).stdin(Stdio::null()))
         .context("running the HyperQueue driver")?;
     if !out.status.success() {
         bail!("the HyperQueue driver failed ({}):\n{}", out.status, crate::bench::pool::output_text(&out));

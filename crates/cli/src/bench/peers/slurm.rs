@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 
 use super::{on_path, Outcome, PeerBurst};
+use crate::bench::pool::output_of;
 
 const SETUP: &str = "install and start it with `benches/peers/slurm.sh install && benches/peers/slurm.sh start`, then export the SLURM_CONF it prints";
 
@@ -37,7 +38,7 @@ fn cmd(name: &str) -> Command {
 }
 
 fn run(name: &str, args: &[&str]) -> anyhow::Result<Output> {
-    cmd(name).args(args).output().with_context(|| format!("running {name}"))
+    output_of(cmd(name).args(args)).with_context(|| format!("running {name}"))
 }
 
 /// Slurm's version when its controller answers with an idle node, or why not.
@@ -94,11 +95,12 @@ pub fn burst(jobs: usize) -> anyhow::Result<Outcome<PeerBurst>> {
     let mut left = jobs;
     while left > 0 {
         let n = left.min(chunk);
-        let out = cmd("sbatch")
-            .args(["--parsable", &format!("--array=0-{}", n - 1), "-o", "/dev/null", "-e", "/dev/null", "--wrap", "/bin/true"])
-            .current_dir(dir.path())
-            .output()
-            .context("running sbatch")?;
+        let out = output_of(
+            cmd("sbatch")
+                .args(["--parsable", &format!("--array=0-{}", n - 1), "-o", "/dev/null", "-e", "/dev/null", "--wrap", "/bin/true"])
+                .current_dir(dir.path()),
+        )
+        .context("running sbatch")?;
         if !out.status.success() {
             bail!("sbatch failed: {}", String::from_utf8_lossy(&out.stderr).trim());
         }
