@@ -30,7 +30,7 @@ usage: aerie bench <what> [options]
   latency [--jobs N] [--peer P] [--peer-jobs M]
                        N jobs one at a time, condor_submit to condor_wait returning; p50/p99 in ms
   submit [--procs N]   one durable condor_submit of N held procs (default 100000)
-  queue [--jobs N] [--chunk C]
+  queue [--jobs N] [--chunk C]  (C procs per condor_submit, default 50000)
                        N held jobs in the queue (default 1000000), then condor_q -totals,
                        -constraint, -af streaming, one job by id, and the schedd's RSS
   negotiate [--jobs N] [--slots M] [--shapes K] [--users U] [--kind static|partitionable|mixed] [--cycles C]

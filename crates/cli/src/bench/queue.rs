@@ -6,7 +6,7 @@
 //! `/proc/<pid>/status`.
 //!
 //! The queue is filled with `condor_submit` in clusters of `--chunk` procs
-//! (default 100,000) so the client never holds a million ads at once. Each
+//! (default 50,000) so the client never holds a million ads at once. Each
 //! query's time is the whole `condor_q` process, start to exit, with its
 //! output read (and its lines counted) as it streams.
 
@@ -57,7 +57,7 @@ fn timed_q(pool: &CondorPool, args: &[&str]) -> anyhow::Result<(Duration, usize,
 
 pub fn main(args: &[String]) -> anyhow::Result<()> {
     let jobs: usize = super::flag(args, "--jobs", 1_000_000)?;
-    let chunk: usize = super::flag(args, "--chunk", 100_000)?;
+    let chunk: usize = super::flag(args, "--chunk", 50_000)?;
     anyhow::ensure!(jobs > 0 && chunk > 0, "--jobs and --chunk must be at least 1");
     let pool = CondorPool::start_aerie(1).map_err(|e| anyhow::anyhow!("pool not available: {e:#}"))?;
 
