@@ -91,6 +91,8 @@ class PersonalPool:
         self.binary = binary
         # short path: Unix socket paths are limited to 107 bytes
         self.dir = tempfile.mkdtemp(prefix="aerie-py-", dir="/tmp")
+        # the pool's own settings go here (aerie pool start reads it last)
+        pathlib.Path(self.dir, "condor_config.local").write_text("")
         env = dict(os.environ)
         env.pop("CONDOR_CONFIG", None)
         out = subprocess.run([binary, "pool", "start", self.dir, "--slots", str(slots), "--timeout", "60"],
