@@ -133,6 +133,7 @@ class PersonalPool:
             os.kill(pid, signal.SIGKILL)
         except (OSError, ValueError):
             pass
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

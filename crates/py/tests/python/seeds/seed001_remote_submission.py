@@ -93,7 +93,7 @@ print("Job(s) have completed!")
 ap2002.retrieve(f"ClusterID == {submit_object.cluster()}")
 print("test.out:", open("test.out").read().strip().splitlines()[-1])
 print("test.err:", open("test.err").read().strip())
-print("result.txt:", open("result.txt").read().strip())
+print("result.txt:", open("result.txt").read().strip().replace("\n", " | "))
 
 edited = ap2002.edit(submit_object.cluster(), "LeaveJobInQueue", False)
 print("edited:", edited)
