@@ -20,7 +20,7 @@ bin="$(cd "$target_dir" && pwd)/bin"
 mkdir -p "$bin"
 ln -sf "$(cd "$target_dir/release" && pwd)/aerie" "$bin/aerie"
 for tool in master collector negotiator schedd startd starter version config_val submit q rm hold release \
-            qedit history wait status reschedule; do
+            qedit history wait status reschedule watch_q transfer_data tail userprio ping; do
   ln -sf aerie "$bin/condor_$tool"
 done
 export PATH="$bin:$PATH"

@@ -2,6 +2,10 @@
 # Runs every Aerie test: unit tests, golden and conformance tests, and the
 # differential tests against HTCondor's own Python modules.
 #
+# The client tests (cargo test -p aerie-cli --test clients) run the real
+# dask-jobqueue, parsl and htcondor2 against a personal pool; they install
+# tests/requirements-clients.txt into ~/.cache/aerie-clients-venv on first use.
+#
 # HTCondor's `htcondor` wheel (PyPI) is the oracle for the differential tests;
 # it is installed into a virtual environment under ~/.cache on first use.
 set -euo pipefail

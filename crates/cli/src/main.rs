@@ -49,6 +49,11 @@ fn main() -> ExitCode {
         "wait" => tools::wait::main(&rest),
         "status" => tools::status::main(&rest),
         "reschedule" => tools::reschedule::main(&rest),
+        "watch_q" => tools::watch_q::main(&rest),
+        "transfer_data" => tools::transfer_data::main(&rest),
+        "tail" => tools::tail::main(&rest),
+        "userprio" => tools::userprio::main(&rest),
+        "ping" => tools::ping::main(&rest),
         "pool" => tools::pool::main(&rest),
         "master" => daemons::master::main(&rest),
         "collector" => daemons::collector::main(&rest),
@@ -56,10 +61,7 @@ fn main() -> ExitCode {
         "schedd" => daemons::schedd::main(&rest),
         "startd" => daemons::startd::main(&rest),
         "starter" => daemons::starter::main(&rest),
-        "help" | "-h" | "--help" => {
-            println!("{}", USAGE);
-            ExitCode::SUCCESS
-        }
+        "help" | "-h" | "--help" => tools::help::main(&rest, USAGE),
         other => {
             eprintln!("aerie: unknown command '{other}'\n\n{USAGE}");
             ExitCode::from(2)
@@ -77,7 +79,9 @@ commands:
   submit      ARGS...                          condor_submit
   version                                      condor_version
   q, rm, hold, release, qedit, history, wait   the job commands (condor_q, …)
-  status, reschedule                           pool commands (condor_status, …)
+  watch_q, transfer_data, tail                 more job commands (condor_watch_q, …)
+  status, reschedule, userprio, ping           pool commands (condor_status, …)
+  help [COMMAND]                               a command's options, JSON output and exit status
   pool start|stop|status DIR                   a personal pool in DIR
   master, collector, negotiator, schedd,
   startd, starter                              run a daemon (normally started by the master)";

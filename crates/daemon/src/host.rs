@@ -36,7 +36,7 @@ pub fn disk_free_kb(path: &Path) -> u64 {
     let mut p = path.to_path_buf();
     loop {
         if let Ok(st) = nix::sys::statvfs::statvfs(&p) {
-            return (st.blocks_available() as u64).saturating_mul(st.fragment_size() as u64) / 1024;
+            return st.blocks_available().saturating_mul(st.fragment_size()) / 1024;
         }
         if !p.pop() {
             return 0;

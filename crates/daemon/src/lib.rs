@@ -60,20 +60,29 @@ pub fn listeners_for(settings: &Settings, daemon: Daemon) -> anyhow::Result<List
 }
 
 /// Resolves when the process is asked to stop (SIGTERM, SIGINT or SIGQUIT).
-pub async fn shutdown_signal() {
+///
+/// The handlers are installed when this is called (not when the future is
+/// first polled), so a daemon that calls it before announcing itself
+/// cannot be killed by a SIGTERM that arrives in between.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     use tokio::signal::unix::{signal, SignalKind};
-    async fn one(kind: SignalKind) {
-        match signal(kind) {
-            Ok(mut s) => {
+    let term = signal(SignalKind::terminate()).ok();
+    let int = signal(SignalKind::interrupt()).ok();
+    let quit = signal(SignalKind::quit()).ok();
+    async fn one(s: Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(mut s) => {
                 s.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
     }
-    tokio::select! {
-        _ = one(SignalKind::terminate()) => {},
-        _ = one(SignalKind::interrupt()) => {},
-        _ = one(SignalKind::quit()) => {},
+    async move {
+        tokio::select! {
+            _ = one(term) => {},
+            _ = one(int) => {},
+            _ = one(quit) => {},
+        }
     }
 }
 

@@ -24,6 +24,28 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// Refuse a caller that may not use a daemon-to-daemon endpoint (claiming
+    /// slots and running jobs on them, stopping daemons): a local caller
+    /// must be root or the daemon's own user. A remote caller is let through
+    /// only while the daemon does not run as root (no remote identity
+    /// exists until token authentication lands; as root, trusting it would
+    /// let anyone run jobs as anyone).
+    pub fn require_daemon_peer(&self, what: &str) -> Result<(), ApiError> {
+        let me = nix::unistd::geteuid().as_raw();
+        match self {
+            Caller::Local { uid, .. } if *uid == 0 || *uid == me => Ok(()),
+            Caller::Local { user, .. } => Err(ApiError::permission_denied(format!(
+                "{user} may not {what}: only root or the daemon's own user ({}) may",
+                nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(me)).ok().flatten().map(|u| u.name).unwrap_or_else(|| me.to_string())
+            ))
+            .with_hint("jobs reach a startd through the schedd: use condor_submit")),
+            Caller::Remote { .. } if me != 0 => Ok(()),
+            Caller::Remote { peer } => Err(ApiError::permission_denied(format!(
+                "{peer} may not {what}: remote callers are not authenticated yet, and this daemon runs as root"
+            ))),
+        }
+    }
+
     /// The user name the caller acts as, if known.
     pub fn user(&self) -> Option<&str> {
         match self {

@@ -16,7 +16,7 @@ use config::{Config, EnvMap, LoadOptions, Subsystem};
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] Box<config::ConfigError>),
 }
 

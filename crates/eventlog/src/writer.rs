@@ -36,6 +36,17 @@ impl UserLog {
         &self.path
     }
 
+    /// True while the path still names the file this log has open: false
+    /// once the user deleted, moved or replaced it (a writer keeping logs
+    /// open must then open the path again, as HTCondor opens it per event).
+    pub fn still_at_path(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(&self.path), self.file.metadata()) {
+            (Ok(at_path), Ok(open)) => at_path.dev() == open.dev() && at_path.ino() == open.ino(),
+            _ => false,
+        }
+    }
+
     /// Append one event.
     pub fn write(&mut self, ev: &Event) -> std::io::Result<()> {
         self.file.write_all(format_event(ev, self.time_format).as_bytes())

@@ -21,6 +21,9 @@ pub fn print_order(ad: &ClassAd) -> Vec<&str> {
     names
 }
 
+/// Called for each proc written.
+pub type ProcHook = Box<dyn FnMut(&ProcAd)>;
+
 /// Writes ads in `-dry-run` form, handing out cluster ids from 1.
 pub struct DryRunWriter<W: Write> {
     out: W,
@@ -28,7 +31,7 @@ pub struct DryRunWriter<W: Write> {
     /// A cluster ad was just written: the next proc continues its block.
     after_cluster: bool,
     /// Called once per proc written (condor_submit prints a `.`).
-    pub on_proc: Option<Box<dyn FnMut(&ProcAd)>>,
+    pub on_proc: Option<ProcHook>,
 }
 
 impl<W: Write> DryRunWriter<W> {

@@ -124,7 +124,7 @@ impl Env {
         let mut rest = s;
         while !rest.is_empty() {
             rest = rest.trim_start_matches([' ', '\t', '\n', '\r']);
-            let end = rest.find(|c| c == '\n' || c == delim).unwrap_or(rest.len());
+            let end = rest.find(['\n', delim]).unwrap_or(rest.len());
             let entry = &rest[..end];
             rest = if end < rest.len() { &rest[end + 1..] } else { "" };
             if !entry.is_empty() {
@@ -184,7 +184,7 @@ impl Env {
 
 /// A value that can be written in the V1 syntax with this delimiter.
 pub fn is_safe_v1_value(s: &str, delim: char) -> bool {
-    !s.contains(|c| c == delim || c == '\n')
+    !s.contains([delim, '\n'])
 }
 
 /// The `getenv` filter: `true`/`false`, or a list of names with `*`

@@ -95,6 +95,8 @@ pub struct SubmitHash {
     has_submit_prefix: bool,
     /// Defaults table entries (name → raw value), looked up last.
     defaults: FnvMap<Box<str>, String>,
+    /// Bitmap over the signatures of the defaults and live names.
+    defaults_present: [u64; 16],
     pub live: LiveVars,
     pub(crate) expand_opts: RefCell<ExpandOptions>,
     /// A lookup since the last reset found a value that changes from job to job.
@@ -133,6 +135,7 @@ impl SubmitHash {
             present: [0; 16],
             has_submit_prefix: false,
             defaults: FnvMap::default(),
+            defaults_present: [0; 16],
             live: LiveVars {
                 cluster: "1".into(),
                 process: "0".into(),
@@ -143,6 +146,10 @@ impl SubmitHash {
             expand_opts: RefCell::new(ExpandOptions::default()),
             touched: Cell::new(false),
         };
+        for name in ["Cluster", "ClusterId", "Process", "ProcId", "Row", "ItemIndex", "Step", "Node"] {
+            let sg = sig(name);
+            h.defaults_present[sg >> 6] |= 1u64 << (sg & 63);
+        }
         for (k, v) in [
             ("JobId", "$(ClusterId).$(ProcId)"),
             ("Request_CPUs", "$(RequestCPUs)"),
@@ -160,6 +167,8 @@ impl SubmitHash {
 
     /// Set an entry of the defaults table (`ARCH`, `OPSYS`, `SUBMIT_FILE`, …).
     pub fn set_default(&mut self, name: &str, value: &str) {
+        let sg = sig(name);
+        self.defaults_present[sg >> 6] |= 1u64 << (sg & 63);
         self.defaults.insert(name.to_ascii_lowercase().into_boxed_str(), value.to_string());
     }
 
@@ -323,6 +332,10 @@ impl SubmitHash {
 
     /// The defaults table only.
     pub fn lookup_default(&self, name: &str) -> Option<Cow<'_, str>> {
+        let sg = sig(name);
+        if self.defaults_present[sg >> 6] & (1u64 << (sg & 63)) == 0 {
+            return None;
+        }
         let mut buf = [0u8; 96];
         let owned;
         let lower = match lower_into(name, &mut buf) {
@@ -343,6 +356,9 @@ impl SubmitHash {
         if !text.contains('$') {
             return Ok(text.to_string());
         }
+        if let Some(fast) = self.expand_simple(text) {
+            return Ok(fast);
+        }
         config::macros::expand(text, self, &self.expand_opts.borrow())
     }
 
@@ -359,9 +375,53 @@ impl SubmitHash {
         if !raw.contains('$') {
             return Ok(if raw.is_empty() { None } else { Some(raw.into_owned()) });
         }
+        if let Some(fast) = self.expand_simple(&raw) {
+            return Ok(if fast.is_empty() { None } else { Some(fast) });
+        }
         let expanded = config::macros::expand(&raw, self, &self.expand_opts.borrow())
             .map_err(|e| ParamError { name: used_name.to_string(), source: e })?;
         Ok(if expanded.is_empty() { None } else { Some(expanded) })
+    }
+
+    /// Expand text whose only macros are plain `$(NAME)` references to
+    /// values without macros — what most per-job values look like
+    /// (`out/$(name).txt`) — without the general expander. `None` when the
+    /// text needs the general rules (functions, defaults, `$$`, nested
+    /// macros, `$(DOLLAR)`).
+    fn expand_simple(&self, raw: &str) -> Option<String> {
+        let b = raw.as_bytes();
+        let mut out = String::with_capacity(raw.len() + 32);
+        let mut i = 0;
+        let mut copied = 0;
+        while let Some(off) = b[i..].iter().position(|&c| c == b'$') {
+            let d = i + off;
+            if b.get(d + 1) != Some(&b'(') {
+                return None;
+            }
+            let start = d + 2;
+            let mut j = start;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.') {
+                j += 1;
+            }
+            if j == start || j >= b.len() || b[j] != b')' {
+                return None;
+            }
+            let name = &raw[start..j];
+            if name.eq_ignore_ascii_case("DOLLAR") {
+                return None;
+            }
+            out.push_str(&raw[copied..d]);
+            if let Some(v) = self.lookup(name) {
+                if v.contains('$') || v.starts_with('(') {
+                    return None;
+                }
+                out.push_str(&v);
+            }
+            i = j + 1;
+            copied = i;
+        }
+        out.push_str(&raw[copied..]);
+        Some(out)
     }
 
     /// Names of the entries that were never used, for the "probably a typo"
@@ -419,6 +479,23 @@ mod tests {
         assert_eq!(h.lookup("PROCESS").as_deref(), Some("3"));
         h.insert("Process", "mine", Origin::Api);
         assert_eq!(h.lookup("process").as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn simple_references_expand_like_the_general_expander() {
+        let mut h = SubmitHash::new();
+        h.insert("a", "x y", Origin::Api);
+        h.insert("b", "$(a)!", Origin::Api);
+        h.insert("e", "", Origin::Api);
+        h.live.process = "7".into();
+        for t in ["out/$(a).$(Process)", "$(nope)-$(e)-", "$(b)", "$(a:dflt)", "$$(a)", "$ENV(HOME)", "$(DOLLAR)(a)", "a$(a)b$(a)c"] {
+            let general = config::macros::expand(t, &h, &h.expand_opts.borrow()).unwrap();
+            if let Some(fast) = h.expand_simple(t) {
+                assert_eq!(fast, general, "{t}");
+            }
+        }
+        assert_eq!(h.expand_simple("out/$(a).$(Process)").as_deref(), Some("out/x y.7"));
+        assert_eq!(h.expand_simple("$(b)"), None, "a value with macros takes the general path");
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl SourceOpener {
         let piped = source.contains('|');
         if is_command || piped {
             let cmd = if piped {
-                source.trim_end_matches(|c| c == '|' || c == ' ').to_string()
+                source.trim_end_matches(['|', ' ']).to_string()
             } else {
                 source.to_string()
             };

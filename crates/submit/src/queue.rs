@@ -277,7 +277,7 @@ impl QueueArgs {
                     let qual = if qtok.map(|t| b[t] == b'[').unwrap_or(false) { Some(99) } else { qual };
                     let Some(qual) = qual else { break };
                     match qual {
-                        0 | 1 | 2 => {
+                        0..=2 => {
                             if qa.mode != ForeachMode::Matching {
                                 return Err(QueueError::KeywordConflict);
                             }
@@ -331,9 +331,9 @@ impl QueueArgs {
                 one_line = true;
             }
             let trim_ws = |t: &str| t.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8)).to_string();
-            if plist.starts_with('(') {
+            if let Some(rest) = plist.strip_prefix('(') {
                 // the list continues on the following lines
-                let first = trim_ws(&plist[1..]);
+                let first = trim_ws(rest);
                 if !first.is_empty() {
                     if qa.mode == ForeachMode::From {
                         qa.items.clear();

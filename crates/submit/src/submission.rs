@@ -196,7 +196,7 @@ impl Report {
 #[derive(Debug, Clone)]
 pub struct SubmitFailure {
     pub error: SubmitError,
-    pub report: Report,
+    pub report: Box<Report>,
 }
 
 impl std::fmt::Display for SubmitFailure {
@@ -277,7 +277,13 @@ pub(crate) fn new_hash(opts: &BuildOptions, params: &Params, submit_file: Option
 
 /// The wire shape of a proc ad: `ProcId`, `JobStatus`, then the
 /// attributes that differ, without those that belong to the cluster.
-fn proc_wire(ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
+fn proc_wire(mut ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
+    let tidy = ad.get_own("ProcId").is_some()
+        && ad.get_own("JobStatus").is_some()
+        && !CLUSTER_ONLY.iter().any(|c| ad.get_own(c).is_some());
+    if tidy && ad.chained().is_some() {
+        return ad;
+    }
     let mut out = ClassAd::new();
     if let Some(p) = ad.get_own("ProcId") {
         out.insert("ProcId", p.clone());
@@ -293,6 +299,7 @@ fn proc_wire(ad: ClassAd, cluster: &Arc<ClassAd>) -> ClassAd {
         }
         out.insert(name, e.clone());
     }
+    ad.unchain();
     out.chain_to(Arc::clone(cluster));
     out
 }
@@ -338,7 +345,7 @@ impl Submission {
 
     fn fail(&mut self, error: SubmitError) -> SubmitFailure {
         self.finish_warnings();
-        SubmitFailure { error, report: std::mem::take(&mut self.report) }
+        SubmitFailure { error, report: Box::new(std::mem::take(&mut self.report)) }
     }
 
     fn job_failure(&mut self) -> SubmitFailure {
@@ -582,9 +589,7 @@ impl Submission {
             self.hash.mark_varying(&|n| varying.contains(n));
 
             if want_factory {
-                if let Err(e) = self.factory_cluster(sink, cid, &mut walk, max_materialize, max_idle) {
-                    return Err(e);
-                }
+                self.factory_cluster(sink, cid, &mut walk, max_materialize, max_idle)?
             } else {
                 self.queue_walk(sink, cid, &mut next_proc, &mut walk)?;
             }

@@ -119,7 +119,7 @@ impl Pool {
         let dir = tempfile::Builder::new().prefix("aerie-pool-").tempdir_in("/tmp").map_err(|e| e.to_string())?;
         let links = dir.path().join("bin");
         std::fs::create_dir_all(&links).map_err(|e| e.to_string())?;
-        for tool in ["master", "collector", "negotiator", "schedd", "startd", "starter", "submit", "q", "rm", "hold", "release", "status", "version", "wait", "history", "qedit", "config_val", "reschedule"] {
+        for tool in ["master", "collector", "negotiator", "schedd", "startd", "starter", "submit", "q", "rm", "hold", "release", "status", "version", "wait", "history", "qedit", "config_val", "reschedule", "watch_q", "transfer_data", "tail", "userprio", "ping"] {
             let link = links.join(format!("condor_{tool}"));
             std::os::unix::fs::symlink(&bin, &link).map_err(|e| format!("linking {}: {e}", link.display()))?;
         }

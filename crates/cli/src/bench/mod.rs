@@ -1,30 +1,59 @@
-//! `aerie bench`: measure Aerie against the machine's process-creation floor.
+//! `aerie bench`: measure Aerie against the machine's process-creation
+//! floor and against peers.
 //!
 //! Every subcommand prints a table and ends with one summary line; numbers
 //! that are compared are measured in the same run, so ratios hold up on a
-//! noisy machine.
+//! noisy machine. The workloads go through the commands a user runs: a
+//! fresh personal pool from `aerie pool start` (`pool.rs`), `condor_submit`,
+//! `condor_wait`, `condor_q`. `benches/README.md` says what each number means.
 
+mod burst;
 mod floor;
+mod latency;
 mod negotiate;
+mod peers;
+mod pool;
+mod queue;
+mod submit;
+mod table;
 
 use std::process::ExitCode;
 
-pub use floor::{measure_floor, FloorResult};
 
 const USAGE: &str = "\
 usage: aerie bench <what> [options]
 
   floor [--jobs N]     spawn+wait of /bin/true N times, sequentially and with one worker per core
+  burst [--jobs N] [--peer P] [--peer-jobs M]
+                       the floor, then N /bin/true jobs (one cluster) through a fresh personal pool
+                       (default N = 10000); last line: aerie jobs/s, floor jobs/s and their ratio
+  latency [--jobs N] [--peer P] [--peer-jobs M]
+                       N jobs one at a time, condor_submit to condor_wait returning; p50/p99 in ms
+  submit [--procs N]   one durable condor_submit of N held procs (default 100000)
+  queue [--jobs N] [--chunk C]
+                       N held jobs in the queue (default 1000000), then condor_q -totals,
+                       -constraint, -af streaming, one job by id, and the schedd's RSS
   negotiate [--jobs N] [--slots M] [--shapes K] [--users U] [--kind static|partitionable|mixed] [--cycles C]
-                       the matchmaking core alone on synthetic ads: time per negotiation cycle";
+                       the matchmaking core alone on synthetic ads: time per negotiation cycle
+
+  --peer hyperqueue|htcondor|slurm|all (repeatable, or comma-separated)
+                       also run the burst or latency workload through that system where it is
+                       installed, and print aerie/peer; a missing peer is skipped with the reason
+                       (benches/peers/ has a set-up script for each); --peer-jobs M runs the
+                       peers with M jobs instead of N (for a slow peer: rates are compared)";
 
 pub fn main(args: &[String]) -> ExitCode {
     let Some((what, rest)) = args.split_first() else {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    pool::stop_pools_on_signals();
     let result = match what.as_str() {
         "floor" => floor::main(rest),
+        "burst" => burst::main(rest),
+        "latency" => latency::main(rest),
+        "submit" => submit::main(rest),
+        "queue" => queue::main(rest),
         "negotiate" => negotiate::main(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -223,6 +223,11 @@ fn start(args: &[String]) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     std::fs::write(&config, config_text(&o)).with_context(|| format!("writing {}", config.display()))?;
+    let local = o.dir.join("condor_config.local");
+    if !local.exists() {
+        std::fs::write(&local, "# Your settings for this pool; read after condor_config, never rewritten.\n")
+            .with_context(|| format!("writing {}", local.display()))?;
+    }
     let settings = load_settings(&config)?;
     let log_dir = settings.log_dir();
     std::fs::create_dir_all(&log_dir).with_context(|| format!("creating {}", log_dir.display()))?;

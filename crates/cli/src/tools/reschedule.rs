@@ -39,8 +39,11 @@ pub fn main(args: &[String]) -> ExitCode {
     };
     match client::schedd::reschedule_blocking(&client) {
         Ok(()) => {
-            let who = client::schedd::status_blocking(&client).map(|s| s.name).unwrap_or_default();
-            println!("Sent \"Reschedule\" command to local schedd{}", if who.is_empty() { String::new() } else { format!(" {who}") });
+            // HTCondor names the daemon as `Daemon::idStr()` does.
+            match &name {
+                Some(n) => println!("Sent \"Reschedule\" command to schedd {n}"),
+                None => println!("Sent \"Reschedule\" command to local schedd"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -18,7 +18,7 @@ pub fn platform_line() -> String {
 }
 
 pub fn main(args: &[String]) -> ExitCode {
-    for a in args {
+    if let Some(a) = args.first() {
         match a.trim_start_matches('-') {
             "arch" => {
                 println!("{}", daemon::host::os_facts().arch);

@@ -65,7 +65,8 @@ fn condor_rm_of_a_running_job_kills_it_and_it_goes_removed() {
     wait_for("the job to start", SECS_30, || std::fs::read_to_string(&pidfile).is_ok_and(|t| t.trim().parse::<i32>().is_ok()));
     let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
     assert!(alive(pid));
-    assert_eq!(q_af(&p, &["JobStatus"]), ["2"]);
+    // The startd reports the start to the schedd after the process runs.
+    wait_for("the schedd to see the job running", SECS_30, || q_af(&p, &["JobStatus"]) == ["2"]);
     let (code, out, err) = run(&p, "rm", &["1.0"]);
     assert_eq!((code, out.as_str(), err.as_str()), (0, "Job 1.0 marked for removal\n", ""));
     wait_for("the job's process to be killed", Duration::from_secs(15), || !alive(pid));

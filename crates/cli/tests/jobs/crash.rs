@@ -60,9 +60,15 @@ fn schedd_killed_while_500_jobs_run_every_job_completes_exactly_once() {
     let (code, _, err) = run(&p, "submit", &["crash.sub"]);
     assert_eq!(code, 0, "{err}");
     wait_until("some jobs to finish", Duration::from_secs(60), || history_ids(&p).len() >= 40);
+    wait_until("jobs running", Duration::from_secs(30), || q_af(&p, &["JobStatus"]).iter().any(|s| s == "2"));
     let old = p.kill_daemon(Daemon::Schedd, 9).unwrap();
     let new = p.wait_restarted(Daemon::Schedd, old, Duration::from_secs(30)).unwrap();
     assert_ne!(old, new);
+    // The restarted schedd found jobs it had left running and read their logs.
+    let log = p.log(Daemon::Schedd);
+    let recovered = log.lines().filter(|l| l.contains("queue recovered:")).last().unwrap_or_default().to_string();
+    let read: usize = recovered.split('(').nth(1).and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(read > 0, "the restart saw no running job: {recovered}");
     let (code, out, err) = run(&p, "wait", &["-wait", "120", "crash.log"]);
     assert_eq!((code, out.as_str()), (0, "All jobs done.\n"), "{err}");
     assert_consistent(&log_events(&p.dir().join("crash.log")), 500);

@@ -34,7 +34,7 @@ fn the_daemons_advertise_and_queries_filter_and_project() {
     assert_eq!(slot.get("Memory"), Some("1024"));
     assert_eq!(slot.get("PartitionableSlot"), Some("true"));
     let masters = pool.wait_for(SECS_10, "the master ad", || Some(query(&pool, "DaemonMaster")).filter(|a| !a.is_empty())).unwrap();
-    assert_eq!(names(&masters), [host.clone()]);
+    assert_eq!(names(&masters), std::slice::from_ref(&host));
 
     let c = pool.client(Daemon::Collector).unwrap();
     let q = AdQuery {

@@ -255,3 +255,41 @@ fn vacating_sends_sigterm_first_and_the_claim_refuses_more_than_its_queue() {
     assert_eq!(last.exit_code, Some(0));
     let _ = Duration::from_secs(0);
 }
+
+#[test]
+fn only_root_or_the_startds_own_user_may_claim_slots() {
+    use std::os::unix::process::CommandExt;
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: needs root to act as another local user");
+        return;
+    }
+    let Ok(curl) = which("curl") else {
+        eprintln!("skipped: no curl to send the request as another user");
+        return;
+    };
+    let pool = execute_pool(1);
+    let sock = pool.dir().join("log/startd.sock");
+    // Another user (nobody) asks for a claim with a job that names root as its owner.
+    let body = format!(
+        r#"{{"slot_name":"slot1@{}","schedd":{{"Unix":"/tmp/x.sock"}},"job":{{"Owner":"\"root\"","RequestCpus":"1"}}}}"#,
+        daemon::host::hostname()
+    );
+    let out = std::process::Command::new(curl)
+        .args(["-s", "-H", "Content-Type: application/json", "--unix-socket"])
+        .arg(&sock)
+        .args(["-X", "POST", "-d", &body, "http://startd/v1/claims"])
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("permission_denied") && text.contains("may not claim slots"), "{text}");
+    let slots = client::startd::query_slots_blocking(&pool.client(Daemon::Startd).unwrap()).unwrap();
+    assert_eq!(slots.len(), 1, "no slot was carved");
+}
+
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|c| c.is_file()))
+        .ok_or(())
+}

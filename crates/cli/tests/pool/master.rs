@@ -125,3 +125,26 @@ fn condor_off_through_the_master_api_stops_one_daemon_until_on() {
     })
     .unwrap();
 }
+
+#[test]
+fn regression_pool_start_in_a_fresh_directory_creates_the_local_config_file() {
+    // `aerie pool start DIR` on a new DIR failed: condor_config names
+    // LOCAL_CONFIG_FILE = DIR/condor_config.local, which must exist.
+    let dir = tempfile::Builder::new().prefix("aerie-fresh-").tempdir_in("/tmp").unwrap();
+    let aerie = env!("CARGO_BIN_EXE_aerie");
+    let out = Command::new(aerie).args(["pool", "start"]).arg(dir.path()).args(["--daemons", "COLLECTOR", "--timeout", "30"]).env_remove("CONDOR_CONFIG").output().unwrap();
+    let stop = || Command::new(aerie).args(["pool", "stop"]).arg(dir.path()).output();
+    if !out.status.success() {
+        let _ = stop();
+        panic!("aerie pool start failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(dir.path().join("condor_config.local").is_file());
+    // Own settings in it survive the next start.
+    let _ = stop();
+    std::fs::write(dir.path().join("condor_config.local"), "MY_KNOB = 7\n").unwrap();
+    let out = Command::new(aerie).args(["pool", "start"]).arg(dir.path()).args(["--daemons", "COLLECTOR", "--timeout", "30"]).env_remove("CONDOR_CONFIG").output().unwrap();
+    let kept = std::fs::read_to_string(dir.path().join("condor_config.local")).unwrap();
+    let _ = stop();
+    assert!(out.status.success());
+    assert_eq!(kept, "MY_KNOB = 7\n");
+}

@@ -327,7 +327,7 @@ impl Master {
     /// Stop everything and exit (SIGTERM, `condor_off -master`, `aerie pool stop`).
     pub fn on_shutdown(&mut self, fast: bool, now: f64) -> Vec<Action> {
         let mut out = Vec::new();
-        if self.shutting_down && !(fast && !self.shutdown_fast) {
+        if self.shutting_down && (!fast || self.shutdown_fast) {
             return out;
         }
         out.push(Action::Log(format!("shutting down {}", if fast { "fast" } else { "gracefully" })));

@@ -21,7 +21,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use daemon::advertise::Advertiser;
-use daemon::{ApiFailure, Settings};
+use daemon::{ApiFailure, Caller, Settings};
 use proto::address::{Address, Daemon};
 use proto::master::{MasterStatus, Off, On};
 use proto::{ApiError, WireAd};
@@ -177,7 +177,8 @@ async fn status(State(s): State<St>) -> Result<Json<MasterStatus>, ApiFailure> {
     rx.await.map(Json).map_err(|_| ApiFailure(ApiError::new("unavailable", "the master is exiting")))
 }
 
-async fn off(State(s): State<St>, Json(req): Json<Off>) -> Result<Json<MasterStatus>, ApiFailure> {
+async fn off(State(s): State<St>, caller: Caller, Json(req): Json<Off>) -> Result<Json<MasterStatus>, ApiFailure> {
+    caller.require_daemon_peer("stop daemons")?;
     let (tx, rx) = oneshot::channel();
     let _ = s.events.send(Event::Off { req, reply: tx });
     match rx.await {
@@ -186,7 +187,8 @@ async fn off(State(s): State<St>, Json(req): Json<Off>) -> Result<Json<MasterSta
     }
 }
 
-async fn on(State(s): State<St>, Json(req): Json<On>) -> Result<Json<MasterStatus>, ApiFailure> {
+async fn on(State(s): State<St>, caller: Caller, Json(req): Json<On>) -> Result<Json<MasterStatus>, ApiFailure> {
+    caller.require_daemon_peer("start daemons")?;
     let (tx, rx) = oneshot::channel();
     let _ = s.events.send(Event::On { req, reply: tx });
     match rx.await {

@@ -118,7 +118,8 @@ impl Reservations {
                 let outstanding = outstanding.min(h.jobs);
                 h.weight *= outstanding as f64 / h.jobs as f64;
                 h.jobs = outstanding;
-                h.fingerprint = fp;
+                // The fingerprint stays that of the matched ad: once the
+                // grace is over, an ad that changed releases the rest.
                 true
             });
             for h in held.iter() {

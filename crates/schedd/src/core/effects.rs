@@ -4,9 +4,10 @@
 //! after a batch of events and carries it out in this order, which is what
 //! makes the queue, the user logs and the execute side agree after a crash:
 //!
-//! 1. `pre_changes`: jobs that started running are committed as Running
-//!    first, so that their executing event is never in a log whose job the
-//!    queue still calls Idle;
+//! 1. `pre_changes`: jobs that started *and* ended in this batch are
+//!    committed as Running first, so that their executing event is never
+//!    in a log whose job the queue still calls Idle (other starts are
+//!    committed with the batch and their executing events written after);
 //! 2. `log_before`: the executing events of those jobs, then events that end a run (evicted, terminated, held or
 //!    aborted while running) are written to the user logs first, so a
 //!    restarted schedd that finds the job still `Running` in the queue can

@@ -22,7 +22,7 @@ use proto::{JobId, JobStatus};
 
 use super::ads::{boolean, int, real, string, AdExt, AdStore};
 use super::autocluster::{slot_refs_to_job, AcId, NO_AC};
-use super::effects::{Action, Reply, Token};
+use super::effects::{Action, LogEntry, Reply, Token};
 use super::events::{self, RunUsage};
 use super::jobs::{ClaimKey, Phase, Stop};
 use super::policy::{self, ExitDecision};
@@ -280,9 +280,12 @@ impl Schedd {
         ed.bump("NumShadowStarts");
         ed.bump("NumJobMatches");
         let path = self.log_path(Some(&ad), job);
-        // Committed before its executing event is written (see `effects`).
-        ed.commit(&mut self.out.pre_changes);
-        self.log_before(&path, events::executing(job, started, &claim.host, &claim.slot_name, Some(&claim.slot)));
+        // Placed by `take_effects`: committed before its executing event is written.
+        self.started_ads.insert(job, Arc::new(ed.ad().clone()));
+        let mut changes = Vec::new();
+        ed.commit(&mut changes);
+        let log = path.map(|p| LogEntry { path: p, event: events::executing(job, started, &claim.host, &claim.slot_name, Some(&claim.slot)) });
+        self.pending_starts.push((job, changes, log));
         if let Some(j) = self.jobs.get_mut(job) {
             if matches!(j.phase, Phase::Queued(_)) {
                 j.phase = Phase::Running(key);
@@ -354,7 +357,8 @@ impl Schedd {
                     if let Some(c) = claim {
                         let path = self.log_path(self.ad(store, st.job_id).as_deref(), st.job_id);
                         let t = if st.time > 0.0 { st.time as i64 } else { now };
-                        self.log_before(&path, events::executing(st.job_id, t, &c.host, &c.slot_name, Some(&c.slot)));
+                        let log = path.map(|p| LogEntry { path: p, event: events::executing(st.job_id, t, &c.host, &c.slot_name, Some(&c.slot)) });
+                        self.pending_starts.push((st.job_id, Vec::new(), log));
                     }
                 }
                 _ => {}
@@ -646,6 +650,7 @@ impl Schedd {
     /// The end of a run: usage into the ad, the job's new status by what
     /// stopped it or by its policy, and the user-log events.
     fn end_run(&mut self, store: &dyn AdStore, job: JobId, how: RunEnd, now: i64) {
+        self.ended.insert(job);
         let Some(entry) = self.jobs.get(job) else { return };
         let phase = entry.phase.clone();
         let claim_key = match &phase {

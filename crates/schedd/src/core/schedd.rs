@@ -152,7 +152,11 @@ pub struct Schedd {
     /// Cluster ids reserved (`/v1/clusters`) and not yet submitted, with who reserved them.
     pub(crate) reserved: HashMap<i64, Option<String>>,
     /// Ads of procs submitted in this batch (not yet in the store).
-    pub(crate) fresh: HashMap<JobId, Arc<ClassAd>>,
+    /// Procs submitted in this batch: where their `NewProc` change is in
+    /// `out.changes`, and their cluster ads (their ads are made from these
+    /// on demand, for the rare request that names them in the same batch).
+    pub(crate) fresh: HashMap<JobId, usize>,
+    pub(crate) fresh_clusters: HashMap<i64, Arc<ClassAd>>,
     /// Clusters whose ads have periodic policy expressions.
     pub(crate) periodic_clusters: std::collections::BTreeSet<i64>,
     /// Cached wire form of cluster ads (attributes are sent with every activation).
@@ -166,6 +170,12 @@ pub struct Schedd {
     pub(crate) recovering: Vec<JobId>,
     /// Slots matched to us that could not be claimed (told to the negotiator).
     pub(crate) failed_matches: Vec<String>,
+    /// Jobs that started in this batch: their changes and executing event,
+    /// placed by `take_effects` (see there), and their ads as they are now.
+    pub(crate) pending_starts: Vec<(JobId, Vec<Change>, Option<LogEntry>)>,
+    pub(crate) started_ads: HashMap<JobId, Arc<ClassAd>>,
+    /// Jobs whose run ended in this batch.
+    pub(crate) ended: std::collections::HashSet<JobId>,
 }
 
 /// Attributes that make a cluster subject to the periodic policy check.
@@ -195,6 +205,7 @@ impl Schedd {
             matches: HashMap::new(),
             reserved: HashMap::new(),
             fresh: HashMap::new(),
+            fresh_clusters: HashMap::new(),
             periodic_clusters: Default::default(),
             cluster_wire: HashMap::new(),
             next_token: 1,
@@ -204,6 +215,9 @@ impl Schedd {
             start_time: now,
             recovering: Vec::new(),
             failed_matches: Vec::new(),
+            pending_starts: Vec::new(),
+            started_ads: HashMap::new(),
+            ended: Default::default(),
         }
     }
 
@@ -212,9 +226,39 @@ impl Schedd {
     }
 
     /// Hand over everything the events since the last call asked for.
+    ///
+    /// A job that started in this batch is committed Running in the
+    /// batch's transaction and its executing event written after it —
+    /// unless its run also ended in this batch: then it is committed
+    /// Running first (`pre_changes`) and its executing event written
+    /// before the events that end the run, so the log never says a job
+    /// executed that the queue calls Idle, nor ended before it executed.
     pub fn take_effects(&mut self) -> Effects {
         self.fresh.clear();
-        std::mem::take(&mut self.out)
+        self.fresh_clusters.clear();
+        self.started_ads.clear();
+        let ended = std::mem::take(&mut self.ended);
+        let starts = std::mem::take(&mut self.pending_starts);
+        let mut out = std::mem::take(&mut self.out);
+        if !starts.is_empty() {
+            let (mut main, mut before, mut after) = (Vec::new(), Vec::new(), Vec::new());
+            for (job, changes, log) in starts {
+                if ended.contains(&job) {
+                    out.pre_changes.extend(changes);
+                    before.extend(log);
+                } else {
+                    main.extend(changes);
+                    after.extend(log);
+                }
+            }
+            main.append(&mut out.changes);
+            out.changes = main;
+            before.append(&mut out.log_before);
+            out.log_before = before;
+            after.append(&mut out.log_after);
+            out.log_after = after;
+        }
+        out
     }
 
     /// A token for a claim request.
@@ -241,7 +285,17 @@ impl Schedd {
 
     /// The job's ad: fresh from this batch's submit, else from the store.
     pub(crate) fn ad(&self, store: &dyn AdStore, id: JobId) -> Option<Arc<ClassAd>> {
-        self.fresh.get(&id).cloned().or_else(|| store.job(id))
+        if let Some(ad) = self.started_ads.get(&id) {
+            return Some(ad.clone());
+        }
+        if let Some(&i) = self.fresh.get(&id) {
+            if let (Some(Change::NewProc { ad, .. }), Some(cluster)) = (self.out.changes.get(i), self.fresh_clusters.get(&id.cluster)) {
+                let mut chained = ad.clone();
+                chained.chain_to(cluster.clone());
+                return Some(Arc::new(chained));
+            }
+        }
+        store.job(id)
     }
 
     pub(crate) fn owner_name(&self, owner: OwnerId) -> &str {

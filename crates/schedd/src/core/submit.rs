@@ -73,28 +73,54 @@ impl Schedd {
         let mut first = i64::MAX;
         let mut any_idle = false;
         let host = self.cfg.submit_host.clone();
+        self.fresh_clusters.insert(cluster, cluster_arc.clone());
+        let literal_int = |own: &ClassAd, name: &str| -> Option<i64> {
+            match own.get_own(name).map(|e| e.as_literal().cloned()) {
+                Some(Some(Value::Int(i))) => Some(i),
+                Some(_) => {
+                    let mut view = own.clone();
+                    view.chain_to(cluster_arc.clone());
+                    view.int(name)
+                }
+                None => None,
+            }
+        };
+        let cluster_status = cluster_arc.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle);
+        let cluster_prio = cluster_arc.int("JobPrio").unwrap_or(0);
+        let proc_logs = procs.iter().any(|p| p.get_own("UserLog").is_some());
         for own in procs {
-            let proc = own.int("ProcId").unwrap_or(0);
+            let proc = proc_id(&own).unwrap_or(0);
             first = first.min(proc);
             let id = JobId { cluster, proc };
-            let mut chained = own.clone();
-            chained.chain_to(cluster_arc.clone());
-            let status = chained.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle);
-            let prio = chained.int("JobPrio").unwrap_or(0).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+            let status = literal_int(&own, "JobStatus").and_then(JobStatus::from_code).unwrap_or(cluster_status);
+            let prio = literal_int(&own, "JobPrio").unwrap_or(cluster_prio).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             self.new_job(id, status, owner_id, prio);
-            if status == JobStatus::Idle {
-                self.make_idle(id, &chained);
+            let needs_view = status == JobStatus::Idle || (status == JobStatus::Held && log.is_some()) || proc_logs;
+            let view = needs_view.then(|| {
+                let mut chained = own.clone();
+                chained.chain_to(cluster_arc.clone());
+                chained
+            });
+            if let (JobStatus::Idle, Some(v)) = (status, &view) {
+                self.make_idle(id, v);
                 any_idle = true;
             }
-            let path = if own.get_own("UserLog").is_some() { super::schedd::user_log_path(&chained) } else { log.clone() };
-            self.log_after(&path, events::submitted(id, now, &host));
-            if status == JobStatus::Held {
-                let reason = chained.string("HoldReason").unwrap_or_else(|| "submitted on hold".to_string());
-                let code = chained.int("HoldReasonCode").unwrap_or(proto::job::hold_code::SUBMITTED_ON_HOLD);
-                let sub = chained.int("HoldReasonSubCode").unwrap_or(0);
-                self.log_after(&path, events::held(id, now, &reason, code, sub));
+            let path = match (&view, own.get_own("UserLog").is_some()) {
+                (Some(v), true) => super::schedd::user_log_path(v),
+                _ => log.clone(),
+            };
+            if path.is_some() {
+                self.log_after(&path, events::submitted(id, now, &host));
             }
-            self.fresh.insert(id, Arc::new(chained));
+            if let (JobStatus::Held, Some(v)) = (status, &view) {
+                if path.is_some() {
+                    let reason = v.string("HoldReason").unwrap_or_else(|| "submitted on hold".to_string());
+                    let code = v.int("HoldReasonCode").unwrap_or(proto::job::hold_code::SUBMITTED_ON_HOLD);
+                    let sub = v.int("HoldReasonSubCode").unwrap_or(0);
+                    self.log_after(&path, events::held(id, now, &reason, code, sub));
+                }
+            }
+            self.fresh.insert(id, self.out.changes.len());
             self.out.changes.push(Change::NewProc { id, ad: own });
         }
         if any_idle {
@@ -155,8 +181,8 @@ impl Schedd {
         check_requests(&sub.cluster_ad, None, &self.cfg)?;
         let mut seen = std::collections::HashSet::with_capacity(sub.procs.len());
         for p in &sub.procs {
-            let proc = match p.get_own("ProcId").map(|e| e.eval(Some(p), None)) {
-                Some(Value::Int(i)) if i >= 0 => i,
+            let proc = match proc_id(p) {
+                Some(i) if i >= 0 => i,
                 _ => return Err(ApiError::bad_request("a proc ad has no ProcId (a non-negative integer)")),
             };
             if !seen.insert(proc) {
@@ -175,6 +201,16 @@ impl Schedd {
             }
         }
         Ok(owner)
+    }
+}
+
+/// A proc's own `ProcId` (a literal, almost always).
+fn proc_id(p: &ClassAd) -> Option<i64> {
+    let e = p.get_own("ProcId")?;
+    match e.as_literal() {
+        Some(Value::Int(i)) => Some(*i),
+        Some(_) => None,
+        None => e.eval(Some(p), None).as_int(),
     }
 }
 

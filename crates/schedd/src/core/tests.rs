@@ -339,6 +339,38 @@ fn a_claim_keeps_a_queued_job_so_the_next_one_starts_at_once() {
 }
 
 #[test]
+fn a_start_is_committed_with_the_batch_unless_the_run_also_ended_in_it() {
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 2);
+    s.negotiate_depth(1, 1);
+    // Only a start: one commit; the executing event after it.
+    let started = vec![JobStarted { claim_id: "claim1".into(), job_id: jid(c, 0), time: s.now as f64 }];
+    s.core.on_claim_events(&s.store, &ClaimEvents { startd: "h".into(), started, ..Default::default() }, &[], s.now, 7);
+    let fx = s.core.take_effects();
+    assert!(fx.pre_changes.is_empty());
+    assert!(fx.changes.iter().any(|c| matches!(c, Change::Set { attr, .. } if attr == "JobStatus")));
+    assert_eq!(fx.log_after.iter().map(|e| e.event.body.number()).collect::<Vec<_>>(), [1]);
+    s.store.apply(fx.changes);
+    // Job 1 starts and ends in one report: committed Running first, its
+    // executing event before its terminated one, both before the commit.
+    let mut e = JobExit::empty("claim1", jid(c, 1));
+    e.exit_code = Some(0);
+    let mut e0 = JobExit::empty("claim1", jid(c, 0));
+    e0.exit_code = Some(0);
+    let started = vec![JobStarted { claim_id: "claim1".into(), job_id: jid(c, 1), time: s.now as f64 }];
+    let ev = ClaimEvents { startd: "h".into(), started, exits: vec![e0, e], lost: vec![] };
+    s.core.on_claim_events(&s.store, &ev, &[vec![], vec![]], s.now, 8);
+    let fx = s.core.take_effects();
+    assert!(fx.pre_changes.iter().all(|ch| matches!(ch, Change::Set { id, .. } if *id == jid(c, 1))));
+    assert!(!fx.pre_changes.is_empty());
+    let order: Vec<(i64, u32)> = fx.log_before.iter().map(|e| (e.event.id.proc, e.event.body.number())).collect();
+    let p1: Vec<u32> = order.iter().filter(|(p, _)| *p == 1).map(|(_, n)| *n).collect();
+    assert_eq!(p1, [1, 5]);
+    // The history ad of job 1 knows where it ran, though it started in the same batch.
+    assert!(fx.history.iter().any(|h| h.id == jid(c, 1) && h.ad.string("LastRemoteHost").as_deref() == Some("slot1_1@host")));
+}
+
+#[test]
 fn removing_a_queued_job_drops_it_from_the_claim_without_an_eviction() {
     let mut s = Sim::new();
     let c = s.submit(ECHO, 2);

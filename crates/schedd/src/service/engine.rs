@@ -90,6 +90,18 @@ pub struct Engine {
     out: mpsc::UnboundedSender<Outbound>,
     shared: Arc<Shared>,
     addresses: Vec<String>,
+    stats: Stats,
+}
+
+/// What the engine did since it last reported (in the SchedLog, every
+/// ten seconds while it is busy).
+#[derive(Default)]
+struct Stats {
+    since: Option<Instant>,
+    batches: u64,
+    inputs: u64,
+    commits: u64,
+    commit_time: Duration,
 }
 
 fn now() -> i64 {
@@ -135,6 +147,7 @@ impl Engine {
             out,
             shared,
             addresses: Vec::new(),
+            stats: Stats::default(),
         };
         let last = last_events(&rec.check_logs);
         e.core.on_recovered(&QueueStore(&e.queue), &last, now());
@@ -211,12 +224,15 @@ impl Engine {
                 self.core.on_timer(&QueueStore(&self.queue), t);
             }
             let fx = self.core.take_effects();
+            self.stats.batches += 1;
+            self.stats.inputs += n as u64;
             if let Err(e) = self.execute(fx) {
                 tracing::error!("the job queue could not be written: {e}; the schedd stops (its master restarts it)");
                 self.fail_pending(&e.to_string());
                 std::process::exit(1);
             }
             self.publish();
+            self.report();
             if stop {
                 break;
             }
@@ -328,7 +344,10 @@ impl Engine {
         let Effects { pre_changes, log_before, history, changes, log_after, actions } = fx;
         let result = (|| {
             if !pre_changes.is_empty() {
+                let t = Instant::now();
                 self.queue.commit(pre_changes.into_iter().map(to_queue).collect())?;
+                self.stats.commits += 1;
+                self.stats.commit_time += t.elapsed();
             }
             self.logs.write(log_before);
             if !history.is_empty() {
@@ -336,7 +355,10 @@ impl Engine {
                 self.history.append(&ads)?;
             }
             if !changes.is_empty() {
+                let t = Instant::now();
                 self.queue.commit(changes.into_iter().map(to_queue).collect())?;
+                self.stats.commits += 1;
+                self.stats.commit_time += t.elapsed();
             }
             self.logs.write(log_after);
             Ok(())
@@ -365,6 +387,25 @@ impl Engine {
             let _ = self.out.send(Outbound::Reschedule { failed_matches: failed });
         }
         result
+    }
+
+    fn report(&mut self) {
+        let since = *self.stats.since.get_or_insert_with(Instant::now);
+        if since.elapsed() < Duration::from_secs(10) {
+            return;
+        }
+        let s = std::mem::take(&mut self.stats);
+        if s.inputs > 0 {
+            tracing::info!(
+                "engine: {} requests in {} batches, {} commits ({:.2} ms each), {} jobs in the queue, {} claims",
+                s.inputs,
+                s.batches,
+                s.commits,
+                if s.commits > 0 { s.commit_time.as_secs_f64() * 1e3 / s.commits as f64 } else { 0.0 },
+                self.queue.len(),
+                self.core.num_claims()
+            );
+        }
     }
 
     fn fail_pending(&mut self, message: &str) {

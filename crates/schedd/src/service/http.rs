@@ -39,6 +39,9 @@ pub struct AppState {
 
 type Answer<T> = Result<Json<T>, ApiFailure>;
 
+/// The largest request body accepted (a submit of a few million procs).
+const MAX_BODY: usize = 1 << 30;
+
 fn who(caller: &Caller) -> Who {
     match caller.user() {
         Some(u) => Who::user(u),
@@ -73,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/claims/events", post(claim_events))
         .route("/v1/negotiate/requests", post(requests))
         .route("/v1/negotiate/matches", post(matches))
+        // A 100,000-proc submit is tens of megabytes of JSON.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
 
@@ -137,14 +142,28 @@ fn check_input(ad: &ClassAd, proc: Option<i64>, cluster: i64) -> Result<(), ApiE
 }
 
 async fn submit(State(st): State<AppState>, caller: Caller, Json(req): Json<SubmitRequest>) -> Answer<SubmitResponse> {
+    let t0 = std::time::Instant::now();
     let jobs = tokio::task::spawn_blocking(move || parse_submit(req))
         .await
         .map_err(|e| ApiFailure(ApiError::internal(e.to_string())))?
         .map_err(ApiFailure)?;
+    let parsed = t0.elapsed();
     let (tx, rx) = oneshot::channel();
     st.send(Input::Submit { who: who(&caller), jobs, reply: tx })?;
     match wait(rx).await? {
-        Reply::Submit(r) => r.map(Json).map_err(ApiFailure),
+        Reply::Submit(r) => {
+            if let Ok(r) = &r {
+                tracing::info!(
+                    "cluster {} submitted by {}: {} procs (read in {:.1} ms, queued in {:.1} ms)",
+                    r.cluster,
+                    caller.user().unwrap_or("?"),
+                    r.num_procs,
+                    parsed.as_secs_f64() * 1e3,
+                    (t0.elapsed() - parsed).as_secs_f64() * 1e3
+                );
+            }
+            r.map(Json).map_err(ApiFailure)
+        }
         _ => Err(ApiFailure(ApiError::internal("unexpected answer"))),
     }
 }

@@ -35,6 +35,12 @@ impl UserLogs {
             }
         }
         for (path, events) in by_path {
+            // A log the user deleted (or replaced) since the last batch is
+            // opened again, so that its new events land in the file the
+            // user sees.
+            if self.open.get(&path).is_some_and(|l| !l.still_at_path()) {
+                self.open.remove(&path);
+            }
             if self.open.len() >= OPEN_LOGS && !self.open.contains_key(&path) {
                 self.open.clear();
             }
@@ -112,5 +118,23 @@ mod tests {
         let text = std::fs::read_to_string(&a).unwrap();
         assert_eq!(text.matches("...\n").count(), 2);
         assert!(text.find("000 (001.000.000)").unwrap() < text.find("001 (001.000.000)").unwrap());
+    }
+
+    #[test]
+    fn a_user_log_deleted_between_submits_is_created_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let a: Arc<Path> = Arc::from(dir.path().join("x.log").as_path());
+        let mut logs = UserLogs::default();
+        logs.write(vec![LogEntry { path: a.clone(), event: events::submitted(JobId { cluster: 1, proc: 0 }, 0, "<x>") }]);
+        std::fs::remove_file(&a).unwrap();
+        logs.write(vec![LogEntry { path: a.clone(), event: events::submitted(JobId { cluster: 2, proc: 0 }, 0, "<x>") }]);
+        let text = std::fs::read_to_string(&a).expect("the deleted log is created again");
+        assert!(text.starts_with("000 (002.000.000)"), "{text}");
+        assert_eq!(text.matches("...\n").count(), 1);
+        // Replaced by another file (moved aside, a new one in its place): the new file gets the events.
+        std::fs::rename(&a, dir.path().join("old.log")).unwrap();
+        std::fs::write(&a, "").unwrap();
+        logs.write(vec![LogEntry { path: a.clone(), event: events::aborted(JobId { cluster: 2, proc: 0 }, 1, "via condor_rm (by user a)") }]);
+        assert!(std::fs::read_to_string(&a).unwrap().starts_with("009 (002.000.000)"));
     }
 }

@@ -85,7 +85,7 @@ fn parse_type(type_id: u32, text: &str) -> Result<TypeShares, LayoutError> {
         let s = parse_share(t).ok_or_else(|| bad(t))?;
         return Ok(TypeShares { cpus: s, memory: s, disk: s });
     }
-    for part in t.split(|c| c == ',' || c == ';').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in t.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').ok_or_else(|| bad(part))?;
         let s = parse_share(v).ok_or_else(|| bad(part))?;
         match k.trim().to_ascii_lowercase().as_str() {

@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use daemon::advertise::Advertiser;
-use daemon::{ApiFailure, Settings};
+use daemon::{ApiFailure, Caller, Settings};
 use proto::address::{Address, Daemon};
 use proto::startd::{
     Activate, ClaimGranted, ClaimsAlive, ClaimsAliveAnswer, ReleaseClaim, RequestClaim, SignalJob, StarterCommand,
@@ -40,6 +40,13 @@ struct StarterProc {
     claim: Arc<Mutex<Option<String>>>,
 }
 
+/// The configuration a starter needs.
+struct StarterArgs {
+    log_base: PathBuf,
+    debug: String,
+    use_cgroups: bool,
+}
+
 /// Shared by handlers and tasks.
 pub struct Service {
     core: Mutex<Startd>,
@@ -47,6 +54,8 @@ pub struct Service {
     /// A starter already running, for the next claim.
     spare: Mutex<Option<StarterProc>>,
     keep_spare: bool,
+    /// What the starters are told on their command line.
+    starter: StarterArgs,
     reporters: Mutex<HashMap<Address, Arc<Reporter>>>,
     /// Ads changed.
     advertise: Arc<Notify>,
@@ -54,6 +63,8 @@ pub struct Service {
     leases: Notify,
     /// All starters gone (for shutdown).
     starters_gone: Notify,
+    /// The claims changed: the records task writes them.
+    records_changed: Notify,
     claims_file: PathBuf,
     host: String,
     start_time: i64,
@@ -110,10 +121,8 @@ impl Service {
                 Action::Report { schedd, report } => self.reporter(&schedd).push(report),
                 Action::AdsChanged => self.advertise.notify_one(),
                 Action::SaveClaims => {
-                    let records = self.lock().claim_records();
-                    if let Err(e) = records::save(&self.claims_file, &records) {
-                        tracing::warn!("cannot record claims in {}: {e}", self.claims_file.display());
-                    }
+                    // Written by the records task, off the request's path.
+                    self.records_changed.notify_one();
                     self.leases.notify_one();
                 }
                 Action::Log(line) => tracing::info!("{line}"),
@@ -168,6 +177,11 @@ impl Service {
         std_cmd.arg0("condor_starter");
         if let Some(s) = slot {
             std_cmd.arg("--slot").arg(s);
+        }
+        // What the starter would read from the configuration, so it need not.
+        std_cmd.arg("--log").arg(&self.starter.log_base).arg("--debug").arg(&self.starter.debug);
+        if !self.starter.use_cgroups {
+            std_cmd.arg("--no-cgroups");
         }
         let mut cmd = tokio::process::Command::from(std_cmd);
         cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).kill_on_drop(false);
@@ -242,26 +256,30 @@ fn describe(st: std::process::ExitStatus) -> String {
     }
 }
 
-async fn request_claim(State(s): State<St>, Json(req): Json<RequestClaim>) -> Result<Json<ClaimGranted>, ApiFailure> {
+async fn request_claim(State(s): State<St>, caller: Caller, Json(req): Json<RequestClaim>) -> Result<Json<ClaimGranted>, ApiFailure> {
+    caller.require_daemon_peer("claim slots")?;
     let id = s.new_claim_id();
     let (granted, actions) = s.lock().on_request_claim(&req, id, now())?;
     s.apply(actions);
     Ok(Json(granted))
 }
 
-async fn activate(State(s): State<St>, Json(req): Json<Activate>) -> Result<Json<()>, ApiFailure> {
+async fn activate(State(s): State<St>, caller: Caller, Json(req): Json<Activate>) -> Result<Json<()>, ApiFailure> {
+    caller.require_daemon_peer("run jobs on a claim")?;
     let actions = s.lock().on_activate(req, now())?;
     s.apply(actions);
     Ok(Json(()))
 }
 
-async fn signal(State(s): State<St>, Json(req): Json<SignalJob>) -> Result<Json<()>, ApiFailure> {
+async fn signal(State(s): State<St>, caller: Caller, Json(req): Json<SignalJob>) -> Result<Json<()>, ApiFailure> {
+    caller.require_daemon_peer("signal jobs")?;
     let actions = s.lock().on_signal(&req, now())?;
     s.apply(actions);
     Ok(Json(()))
 }
 
-async fn release(State(s): State<St>, Json(req): Json<ReleaseClaim>) -> Result<Json<()>, ApiFailure> {
+async fn release(State(s): State<St>, caller: Caller, Json(req): Json<ReleaseClaim>) -> Result<Json<()>, ApiFailure> {
+    caller.require_daemon_peer("release claims")?;
     let actions = s.lock().on_release(&req.claim_id, now())?;
     s.apply(actions);
     Ok(Json(()))
@@ -301,6 +319,20 @@ async fn lease_timer(s: St) {
     }
 }
 
+/// Keep the claim records file up to date (changes coalesce; the writes
+/// run on a blocking thread, never in a request).
+async fn save_records(s: St) {
+    loop {
+        s.records_changed.notified().await;
+        let records = s.lock().claim_records();
+        let path = s.claims_file.clone();
+        let r = tokio::task::spawn_blocking(move || records::save(&path, &records)).await;
+        if let Ok(Err(e)) = r {
+            tracing::warn!("cannot record claims in {}: {e}", s.claims_file.display());
+        }
+    }
+}
+
 /// Remove sandboxes a previous startd left behind (its starters are gone).
 fn clean_execute_dir(dir: &std::path::Path) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
@@ -315,6 +347,8 @@ fn clean_execute_dir(dir: &std::path::Path) {
 
 /// Run the startd until SIGTERM.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    // Before anything announces the startd, so SIGTERM always stops it cleanly.
+    let shutdown = daemon::shutdown_signal();
     let start_time = daemon::ads::now_secs();
     let execute = settings.execute_dir();
     std::fs::create_dir_all(&execute).map_err(|e| anyhow::anyhow!("cannot create EXECUTE = {}: {e}", execute.display()))?;
@@ -343,10 +377,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         starters: Mutex::new(HashMap::new()),
         spare: Mutex::new(None),
         keep_spare: settings.int("STARTD_SPARE_STARTERS", 1) > 0,
+        starter: StarterArgs {
+            log_base: settings.path("STARTER_LOG").unwrap_or_else(|| settings.log_dir().join("StarterLog")),
+            debug: settings.get_or("STARTER_DEBUG", "info"),
+            use_cgroups: settings.bool("STARTER_USE_CGROUPS", true),
+        },
         reporters: Mutex::new(HashMap::new()),
         advertise: Arc::new(Notify::new()),
         leases: Notify::new(),
         starters_gone: Notify::new(),
+        records_changed: Notify::new(),
         claims_file: claims_file.clone(),
         host,
         start_time,
@@ -367,6 +407,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let _ = records::save(&claims_file, &[]);
     tokio::spawn(lease_timer(svc.clone()));
+    tokio::spawn(save_records(svc.clone()));
     svc.refill_spare();
 
     let log_dir = settings.log_dir();
@@ -424,7 +465,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         });
     }
 
-    daemon::shutdown_signal().await;
+    shutdown.await;
     tracing::info!("startd shutting down: vacating jobs and releasing claims");
     let a = svc.lock().on_shutdown(now());
     svc.apply(a);

@@ -6,6 +6,10 @@
 //! standard library uses `posix_spawn` (vfork-like) rather than fork+exec
 //! whenever the starter does not have to change user.
 
+// A job that could not start is reported as a whole `JobExit`; it is the
+// rare path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -284,7 +288,7 @@ pub fn launch(plan: LaunchPlan, sandbox: &mut Sandbox, cgroups: Option<&Cgroups>
         }
     });
     let spawned = match (cgroups, &cgroup) {
-        (Some(c), Some(g)) => c.spawn_inside(g, || cmd.spawn()).unwrap_or_else(|e| Err(e)),
+        (Some(c), Some(g)) => c.spawn_inside(g, || cmd.spawn()).unwrap_or_else(Err),
         _ => cmd.spawn(),
     };
     match spawned {
@@ -388,7 +392,7 @@ pub fn finish(run: Running, reaped: Reaped, sandbox: &mut Sandbox) -> JobExit {
     exit.user_cpu_secs = secs(reaped.rusage.ru_utime);
     exit.sys_cpu_secs = secs(reaped.rusage.ru_stime);
     exit.wall_secs = run.started.elapsed().as_secs_f64();
-    exit.max_rss_kb = peak.unwrap_or(reaped.rusage.ru_maxrss as i64);
+    exit.max_rss_kb = peak.unwrap_or(reaped.rusage.ru_maxrss);
     let mut updates = WireAd::new();
     updates.set("RemoteUserCpu", classad::unparse::format_real(exit.user_cpu_secs));
     updates.set("RemoteSysCpu", classad::unparse::format_real(exit.sys_cpu_secs));

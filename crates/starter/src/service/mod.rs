@@ -6,6 +6,9 @@
 //! `wait4` for its resource usage), and the vacate timer. Events are
 //! written and flushed the moment they happen.
 
+// A job that could not start travels as a whole `JobExit` (the rare path).
+#![allow(clippy::result_large_err)]
+
 pub mod cgroup;
 pub mod launch;
 pub mod transfer;
@@ -14,7 +17,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use daemon::Settings;
 use proto::startd::{StarterCommand, StarterEvent};
 use tokio::io::AsyncBufReadExt;
 use tokio::signal::unix::{signal, SignalKind};
@@ -51,22 +53,35 @@ fn send_signal(run: &Running, sig: Sig) {
     }
 }
 
-/// `$(STARTER_LOG).<slot>` (`StarterLog.slot1_1`).
-pub fn log_path(settings: &Settings, slot: &str) -> Option<PathBuf> {
-    settings.path("STARTER_LOG").map(|p| {
-        let mut s = p.into_os_string();
-        s.push(format!(".{slot}"));
-        PathBuf::from(s)
-    })
+/// What a starter needs to know (the startd passes it on the command line).
+#[derive(Debug, Clone)]
+pub struct StarterOptions {
+    /// `$(STARTER_LOG)`; each slot's log is this plus `.<slot>`.
+    pub log_base: Option<PathBuf>,
+    /// `STARTER_DEBUG`.
+    pub debug: String,
+    /// Give jobs cgroups where the kernel allows (`STARTER_USE_CGROUPS`).
+    pub use_cgroups: bool,
+}
+
+impl StarterOptions {
+    /// `$(STARTER_LOG).<slot>` (`StarterLog.slot1_1`).
+    pub fn log_path(&self, slot: &str) -> Option<PathBuf> {
+        self.log_base.as_ref().map(|p| {
+            let mut s = p.clone().into_os_string();
+            s.push(format!(".{slot}"));
+            PathBuf::from(s)
+        })
+    }
 }
 
 /// Run the starter until its claim ends. `slot` is known from the start,
 /// or (a spare starter) from its first job, when `log` moves to the slot's
 /// log file.
-pub async fn run(settings: Settings, slot: Option<String>, log: Option<daemon::logging::Reopen>) -> anyhow::Result<()> {
+pub async fn run(opts: StarterOptions, slot: Option<String>, log: Option<daemon::logging::Reopen>) -> anyhow::Result<()> {
     let mut slot = slot;
     let mut sigchld = signal(SignalKind::child())?;
-    let cgroups = if settings.bool("STARTER_USE_CGROUPS", true) { cgroup::Cgroups::detect() } else { None };
+    let cgroups = if opts.use_cgroups { cgroup::Cgroups::detect() } else { None };
     let pid = std::process::id();
     tracing::info!(
         "starter for {} up (pid {pid}); job cgroups: {}",
@@ -93,7 +108,7 @@ pub async fn run(settings: Settings, slot: Option<String>, log: Option<daemon::l
                         seq += 1;
                         if slot.as_deref() != Some(job.slot.as_str()) {
                             slot = Some(job.slot.clone());
-                            if let (Some(l), Some(p)) = (&log, log_path(&settings, &job.slot)) {
+                            if let (Some(l), Some(p)) = (&log, opts.log_path(&job.slot)) {
                                 let _ = l.reopen(&p);
                                 tracing::info!("starter (pid {pid}) runs the jobs of {}", job.slot);
                             }

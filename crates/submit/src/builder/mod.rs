@@ -177,6 +177,9 @@ pub(crate) struct ClusterState {
     pub size_cache: HashMap<String, i64>,
     /// What the steps of the previous job of the statement did.
     pub templates: replay::Templates,
+    /// The `+Attr`/`MY.Attr` variables of the statement, sorted (they do
+    /// not change while its jobs are built).
+    pub forced_names: Option<Vec<String>>,
 }
 
 impl ClusterState {
@@ -240,6 +243,7 @@ impl ClusterState {
     /// value), `queue_vars` the statement's loop variables.
     pub fn begin_statement(&mut self, entries: &[(String, String)], queue_vars: &[String]) {
         self.templates.clear();
+        self.forced_names = None;
         let varying = replay::varying_names(entries, queue_vars);
         self.templates.enabled = !varying.contains("skip_filechecks");
         self.templates.varying = varying;
@@ -275,6 +279,8 @@ pub(crate) struct Job<'a> {
     rec: Option<replay::Recording>,
     /// Attributes (lowercase) set differently than for the previous job.
     dirty: Vec<Box<str>>,
+    /// [`replay::name_bit`] of every `dirty` attribute.
+    dirty_mask: u64,
     /// Steps may be replayed from the previous job of the statement.
     replay: bool,
 }
@@ -308,6 +314,7 @@ pub(crate) fn make_job_ad(
             file_checks_are_warnings: false,
             rec: None,
             dirty: Vec::new(),
+            dirty_mask: 0,
             replay: false,
         };
         exe::set_universe(&mut uni)?;
@@ -351,6 +358,7 @@ pub(crate) fn make_job_ad(
         file_checks_are_warnings: false,
         rec: None,
         dirty: Vec::new(),
+        dirty_mask: 0,
         replay,
     };
     job.run_steps()?;
@@ -460,7 +468,7 @@ impl Job<'_> {
             return step(self);
         }
         {
-            let Job { st, ad, msgs, dirty, .. } = &mut *self;
+            let Job { st, ad, msgs, dirty, dirty_mask, .. } = &mut *self;
             if let Some(Some(rec)) = st.templates.steps.get(index) {
                 let hit = |r: &str| {
                     if r == "request*" {
@@ -469,13 +477,15 @@ impl Job<'_> {
                         dirty.iter().any(|d| &**d == r)
                     }
                 };
-                if rec.replayable && !rec.touches_varying && !rec.reads.iter().any(|r| hit(r)) {
-                    for (attr, e) in &rec.writes {
-                        match e {
-                            Some(e) => ad.insert(attr, e.clone()),
+                let clean = rec.read_mask & *dirty_mask == 0 || !rec.reads.iter().any(|r| hit(r));
+                if rec.replayable && !rec.touches_varying && clean {
+                    for w in &rec.writes {
+                        match &w.expr {
+                            Some(e) => ad.insert(&w.attr, e.clone()),
                             None => {
-                                if ad.get_own(attr).is_some() {
-                                    ad.remove(attr);
+                                // only an attribute a changed step set can be there to remove
+                                if (!w.noop || w.bit & *dirty_mask != 0) && ad.get_own(&w.attr).is_some() {
+                                    ad.remove(&w.attr);
                                 }
                             }
                         }
@@ -489,23 +499,23 @@ impl Job<'_> {
         self.rec = Some(replay::Recording { replayable: true, ..Default::default() });
         let r = step(self);
         let mut rec = self.rec.take().unwrap_or_default();
-        if r.is_err() {
-            return r;
-        }
+        r?;
         rec.replayable = flags == self.st.warn_flags();
         if self.st.templates.steps.len() <= index {
             self.st.templates.steps.resize(index + 1, None);
         }
         // what this step set differently than last time
         let old = self.st.templates.steps[index].take();
-        let last = |w: &[(Arc<str>, Option<Expr>)], a: &str| -> Option<Option<Expr>> {
-            w.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(a)).map(|(_, e)| e.clone())
+        let last = |w: &[replay::Write], a: &str| -> Option<Option<Expr>> {
+            w.iter().rev().find(|x| x.attr.eq_ignore_ascii_case(a)).map(|x| x.expr.clone())
         };
         let old_writes = old.map(|o| o.writes).unwrap_or_default();
-        for (attr, _) in rec.writes.iter().chain(old_writes.iter()) {
+        for w in rec.writes.iter().chain(old_writes.iter()) {
+            let attr = &w.attr;
             if last(&rec.writes, attr) != last(&old_writes, attr) {
                 let a: Box<str> = attr.to_ascii_lowercase().into();
                 if !self.dirty.contains(&a) {
+                    self.dirty_mask |= replay::name_bit(&a);
                     self.dirty.push(a);
                 }
             }
@@ -516,7 +526,9 @@ impl Job<'_> {
 
     fn note_read(&mut self, attr: &str) {
         if let Some(rec) = self.rec.as_mut() {
-            rec.reads.push(attr.to_ascii_lowercase().into());
+            let lower: Box<str> = attr.to_ascii_lowercase().into();
+            rec.read_mask |= replay::name_bit(&lower);
+            rec.reads.push(lower);
         }
     }
 
@@ -532,6 +544,7 @@ impl Job<'_> {
     /// Every attribute whose name starts with `Request` is read.
     pub fn note_request_reads(&mut self) {
         if let Some(rec) = self.rec.as_mut() {
+            rec.read_mask |= replay::name_bit("request*");
             rec.reads.push("request*".into());
         }
     }
@@ -662,30 +675,33 @@ impl Job<'_> {
     pub fn set(&mut self, attr: &str, expr: Expr) {
         if let Some(parent) = self.ad.chained() {
             if parent.get_own(attr) == Some(&expr) {
-                if self.ad.get_own(attr).is_some() {
+                let own = self.ad.get_own(attr).is_some();
+                if own {
                     self.ad.remove(attr);
                 }
-                if let Some(rec) = self.rec.as_mut() {
-                    rec.writes.push((Arc::from(attr), None));
-                }
+                self.record_write(attr, None, !own);
                 return;
             }
         }
-        if let Some(rec) = self.rec.as_mut() {
-            rec.writes.push((Arc::from(attr), Some(expr.clone())));
-        }
+        self.record_write(attr, Some(expr.clone()), false);
         self.ad.insert(attr, expr);
+    }
+
+    fn record_write(&mut self, attr: &str, expr: Option<Expr>, noop: bool) {
+        if let Some(rec) = self.rec.as_mut() {
+            let bit = replay::name_bit(attr);
+            rec.writes.push(replay::Write { attr: Arc::from(attr), expr, bit, noop });
+        }
     }
 
     pub fn set_value(&mut self, attr: &str, v: Value) {
         if let Some(parent) = self.ad.chained() {
             if parent.get_own(attr).and_then(Expr::as_literal) == Some(&v) {
-                if self.ad.get_own(attr).is_some() {
+                let own = self.ad.get_own(attr).is_some();
+                if own {
                     self.ad.remove(attr);
                 }
-                if let Some(rec) = self.rec.as_mut() {
-                    rec.writes.push((Arc::from(attr), None));
-                }
+                self.record_write(attr, None, !own);
                 return;
             }
         }
@@ -753,7 +769,7 @@ impl Job<'_> {
             if use_iwd {
                 p.push_str(&self.st.iwd);
             } else if self.st.foreign_cluster {
-                p.push_str(&self.hash.peek("FACTORY.Iwd").unwrap_or_default());
+                p.push_str(self.hash.peek("FACTORY.Iwd").unwrap_or_default());
             } else {
                 p.push_str(&self.opts.base_dir.to_string_lossy());
             }

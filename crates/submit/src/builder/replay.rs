@@ -35,14 +35,28 @@ pub(crate) struct Recording {
     /// Job attributes the step read (lowercase; `request*` for "every
     /// attribute whose name starts with Request").
     pub reads: Vec<Box<str>>,
-    /// What the step set, in order: a value the job keeps, or `None` for a
-    /// value equal to the cluster's (so the job keeps none).
-    pub writes: Vec<(Arc<str>, Option<Expr>)>,
+    /// [`name_bit`] of every read, to rule out most steps at once.
+    pub read_mask: u64,
+    /// What the step set, in order.
+    pub writes: Vec<Write>,
     /// Warnings the step gave.
     pub warnings: Vec<String>,
     /// False when the step changed state that outlives the job (a
     /// warn-once flag): such a step is always run.
     pub replayable: bool,
+}
+
+/// One attribute a step set.
+#[derive(Debug, Clone)]
+pub(crate) struct Write {
+    pub attr: Arc<str>,
+    /// The value the job keeps, or `None` for a value equal to the
+    /// cluster's (so the job keeps none of its own).
+    pub expr: Option<Expr>,
+    /// [`name_bit`] of the attribute.
+    pub bit: u64,
+    /// A `None` write that found no value of the job's own to remove.
+    pub noop: bool,
 }
 
 /// The recordings of the previous job of the statement, one per step.
@@ -61,6 +75,21 @@ impl Templates {
         self.varying.clear();
         self.enabled = false;
     }
+}
+
+/// One of 64 bits for a lowercase attribute name (`request*` and every
+/// name starting with `request` share bit 63).
+pub(crate) fn name_bit(name: &str) -> u64 {
+    let b = name.as_bytes();
+    if b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"request") {
+        return 1 << 63;
+    }
+    let mut h: u32 = 2_166_136_261;
+    for c in b {
+        h ^= u32::from(c.to_ascii_lowercase());
+        h = h.wrapping_mul(16_777_619);
+    }
+    1 << (h % 63)
 }
 
 /// Names referenced inside the macros of `raw` (every identifier-like word

@@ -174,7 +174,7 @@ fn set_request_gpus(job: &mut Job, key: &str) -> Step {
         }
         if let Some(v) = job.param("gpus_minimum_runtime", Some("GPUsMinRuntime"))? {
             match parse_version_pair(&v) {
-                Some((major, minor)) if minor >= -1 && minor < 100 => {
+                Some((major, minor)) if (-1..100).contains(&minor) => {
                     let ver = if minor == -1 && major > 1000 {
                         major
                     } else {
@@ -291,7 +291,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
             answer.push_str(" && ");
         }
         if factory_req.starts_with('(') {
-            answer.push_str(&factory_req);
+            answer.push_str(factory_req);
         } else {
             answer.push_str(&format!("({factory_req})"));
         }
@@ -417,7 +417,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
     if !checks_disk {
         match job.lookup("RequestDisk") {
             Some(e) => {
-                if literal_number(e).map_or(true, |d| d > 0.0) {
+                if literal_number(e).is_none_or(|d| d > 0.0) {
                     answer.push_str(" && (TARGET.Disk >= RequestDisk)");
                 }
             }
@@ -436,7 +436,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
     }
 
     if let Some(e) = job.lookup("RequestMemory") {
-        if literal_number(e).map_or(true, |m| m > 1.0) {
+        if literal_number(e).is_none_or(|m| m > 1.0) {
             answer.push_str(" && (TARGET.Memory >= RequestMemory)");
         }
     }
@@ -449,7 +449,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
 
     if uni != universe::GRID && !checks_cpus {
         if let Some(e) = job.lookup("RequestCpus") {
-            if literal_number(e).map_or(true, |c| c > 1.0) {
+            if literal_number(e).is_none_or(|c| c > 1.0) {
                 answer.push_str(" && (TARGET.Cpus >= RequestCpus)");
             }
         }
@@ -485,7 +485,7 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
         let value = job.eval_attr(name);
         match &value {
             Value::Int(_) | Value::Real(_) | Value::Undefined => {
-                let positive = value.as_number().map_or(true, |v| v > 0.0);
+                let positive = value.as_number().is_none_or(|v| v > 0.0);
                 if positive {
                     let require = format!("Require{tag}");
                     if job.has(&require) {
@@ -496,11 +496,10 @@ pub(super) fn set_requirements(job: &mut Job) -> Step {
                     }
                 }
             }
-            Value::String(s) => {
-                if !s.is_empty() {
+            Value::String(s)
+                if !s.is_empty() => {
                     answer.push_str(&format!(" && regexp({name}, TARGET.{tag})"));
                 }
-            }
             _ => {}
         }
     }

@@ -227,17 +227,31 @@ pub(super) fn set_forced_submit_attrs(job: &mut Job) -> Step {
 /// `+Attr = value` and `MY.Attr = value`: expressions copied into the ad
 /// (an empty value becomes `undefined`), then `ProcId`.
 pub(super) fn set_forced_attributes(job: &mut Job) -> Step {
-    let mut names: Vec<String> = job
-        .hash
-        .entries()
-        .iter()
-        .filter(|e| e.name.starts_with('+') || (e.name.len() > 3 && e.name[..3].eq_ignore_ascii_case("MY.")))
-        .map(|e| e.name.clone())
-        .collect();
-    names.sort_by(|a, b| crate::hash::cmp_nocase(a, b));
+    let names = match job.st.forced_names.take() {
+        Some(n) => n,
+        None => {
+            let mut names: Vec<String> = job
+                .hash
+                .entries()
+                .iter()
+                .filter(|e| e.name.starts_with('+') || (e.name.len() > 3 && e.name[..3].eq_ignore_ascii_case("MY.")))
+                .map(|e| e.name.clone())
+                .collect();
+            names.sort_by(|a, b| crate::hash::cmp_nocase(a, b));
+            names
+        }
+    };
+    let result = set_forced_from(job, &names);
+    if job.st.templates.enabled {
+        job.st.forced_names = Some(names);
+    }
+    result
+}
+
+fn set_forced_from(job: &mut Job, names: &[String]) -> Step {
     for name in names {
         let attr = if let Some(a) = name.strip_prefix('+') { a } else { &name[3..] };
-        let raw = job.hash.peek(&name).unwrap_or_default().to_string();
+        let raw = job.hash.peek(name).unwrap_or_default().to_string();
         job.hash.reset_touched();
         let value = if raw.is_empty() {
             String::new()
@@ -249,7 +263,7 @@ pub(super) fn set_forced_attributes(job: &mut Job) -> Step {
                 }
             }
         };
-        job.note_param(&name);
+        job.note_param(name);
         let attr = attr.to_string();
         job.set_expr(&attr, if value.is_empty() { "undefined" } else { &value })?;
     }

@@ -101,3 +101,24 @@ fn a_partitionable_slot_whose_ad_shows_some_of_the_claims_keeps_the_rest_held() 
     h.cycle();
     assert_eq!(h.jobs_of(3), 8, "after the grace a changed ad is the truth");
 }
+
+#[test]
+fn regression_a_claim_made_and_released_within_the_grace_does_not_hold_the_slot_until_match_timeout() {
+    // A job held right after it started, then released: its dynamic slot
+    // was carved and given back before the negotiator read the slot again,
+    // so the ad changed but shows every cpu free. During the grace that
+    // looks like a claim still on its way; after it, the changed ad is the
+    // truth and the released job matches again (it waited for
+    // MATCH_TIMEOUT, 120 s, when the partial hold adopted the new ad).
+    let mut h = Harness::new();
+    h.add_slot(&slot("slot1@p", "Partitionable", 2, 2048, ""));
+    h.request("schedd@a", 1, "alice@pool", 1, &job("alice", 1, 128, ""));
+    h.cycle();
+    assert_eq!(h.jobs_of(1), 1);
+    h.update_slot("slot1@p", "EnteredCurrentState", "1700000100");
+    h.advance(0.5);
+    h.cycle();
+    h.advance(3.0);
+    h.cycle();
+    assert_eq!(h.jobs_of(1), 1, "past the grace the released job matches again: {:?}", h.rejection(1));
+}
