@@ -87,6 +87,20 @@ def test_submit_count_and_itemdata_then_act_and_history(htc, tmp_path, monkeypat
     assert (htc.JobEventType.JOB_ABORTED, 2) in events
 
 
+def test_submit_descriptions_with_queue_statements(htc, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    schedd = htc.Schedd()
+    r = schedd.submit(htc.Submit("executable = /bin/true\nhold = true\nqueue 2\n"))
+    assert r.num_procs() == 2
+    r2 = schedd.submit(htc.Submit({"executable": "/bin/true", "hold": "true"}), count=3)
+    assert r2.num_procs() == 3 and r2.cluster() > r.cluster()
+    r3 = schedd.submit(htc.Submit({"executable": "/bin/echo", "arguments": "$(x)", "hold": "true"}), queue="x in (p, q)")
+    args = sorted(a["Args"] for a in schedd.query(f"ClusterId == {r3.cluster()}", ["Args"]))
+    assert args == ["p", "q"]
+    for c in (r.cluster(), r2.cluster(), r3.cluster()):
+        assert schedd.act(htc.JobAction.Remove, c)["TotalSuccess"] > 0
+
+
 def test_refusals_say_what_is_wrong(htc, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     schedd = htc.Schedd()

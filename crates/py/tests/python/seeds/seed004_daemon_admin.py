@@ -77,8 +77,8 @@ while True:
         time.sleep(0.2)
 print("schedd on: yes")
 
-htcondor.send_command(master_ad, htcondor.DaemonCommands.OffFast)
 pid = int(open(os.path.join(os.path.dirname(os.environ["CONDOR_CONFIG"]), "log", ".master_pid")).read())
+htcondor.send_command(master_ad, htcondor.DaemonCommands.OffFast)
 deadline = time.time() + 30
 while True:
     try:
