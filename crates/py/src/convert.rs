@@ -134,13 +134,32 @@ fn unconvertible() -> PyErr {
     ClassAdException::new_err("Unable to convert Python object to a ClassAd expression.")
 }
 
-/// The ClassAd expression for a Python value (`ad[key] = value`).
+/// The ClassAd expression for a Python value (`ad[key] = value`). The
+/// common plain values are recognised first, without attribute lookups.
 pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
     let py = v.py();
     if v.is_none() {
         return Ok(Expr::literal(Value::Undefined));
     }
-    if let Ok(h) = v.getattr("_handle") {
+    if let Ok(s) = v.downcast_exact::<PyString>() {
+        return Ok(Expr::literal(Value::string(&s.to_cow()?)));
+    }
+    if let Ok(b) = v.downcast_exact::<PyBool>() {
+        return Ok(Expr::literal(Value::Bool(b.is_true())));
+    }
+    if let Ok(f) = v.downcast_exact::<PyFloat>() {
+        return Ok(Expr::literal(Value::Real(f.value())));
+    }
+    if v.downcast_exact::<PyInt>().is_ok() {
+        return int_literal(v);
+    }
+    let c = classes(py)?;
+    if v.is_instance(c.value.bind(py))? {
+        let code: i64 = v.extract()?;
+        return Ok(Expr::literal(if code == 2 { Value::Undefined } else { Value::Error }));
+    }
+    if v.is_instance(c.exprtree.bind(py))? || v.is_instance(c.classad.bind(py))? {
+        let h = v.getattr(pyo3::intern!(py, "_handle"))?;
         if let Ok(e) = h.downcast::<PyExprHandle>() {
             return Ok(e.get().expr.clone());
         }
@@ -151,19 +170,8 @@ pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
     if let Ok(b) = v.downcast::<PyBool>() {
         return Ok(Expr::literal(Value::Bool(b.is_true())));
     }
-    let c = classes(py)?;
-    if v.is_instance(c.value.bind(py))? {
-        let code: i64 = v.extract()?;
-        return Ok(Expr::literal(if code == 2 { Value::Undefined } else { Value::Error }));
-    }
     if v.is_instance_of::<PyInt>() {
-        return match v.extract::<i64>() {
-            Ok(i) => Ok(Expr::literal(Value::Int(i))),
-            Err(_) => Err(ClassAdException::new_err(format!(
-                "{} does not fit in a ClassAd integer (64 bits); use a float or a string",
-                v.str()?
-            ))),
-        };
+        return int_literal(v);
     }
     if let Ok(f) = v.downcast::<PyFloat>() {
         return Ok(Expr::literal(Value::Real(f.value())));
@@ -188,6 +196,13 @@ pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
         return Ok(Expr::from(Node::List(items)));
     }
     Err(unconvertible())
+}
+
+fn int_literal(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    match v.extract::<i64>() {
+        Ok(i) => Ok(Expr::literal(Value::Int(i))),
+        Err(_) => Err(ClassAdException::new_err(format!("{} does not fit in a ClassAd integer (64 bits); use a float or a string", v.str()?))),
+    }
 }
 
 /// A ClassAd from a Python dict with string keys.
