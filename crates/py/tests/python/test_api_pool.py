@@ -42,7 +42,7 @@ def test_collector_knows_the_pool(htc):
         coll.locate(htc.DaemonType.Schedd, "no-such-schedd")
 
 
-def test_submit_count_and_itemdata_then_act_and_history(htc, tmp_path, monkeypatch):
+def test_submit_count_and_itemdata_then_act_and_history(htc, tmp_path, monkeypatch, oracle, ours):
     monkeypatch.chdir(tmp_path)
     schedd = htc.Schedd()
     sub = htc.Submit({"executable": "/bin/sleep", "arguments": "$(secs)", "log": "jobs.log", "request_memory": "16MB"})
@@ -85,6 +85,9 @@ def test_submit_count_and_itemdata_then_act_and_history(htc, tmp_path, monkeypat
     events = [(e.type, e.proc) for e in htc.JobEventLog("jobs.log").events(stop_after=0)]
     assert (htc.JobEventType.JOB_HELD, 1) in events and (htc.JobEventType.JOB_TERMINATED, 0) in events
     assert (htc.JobEventType.JOB_ABORTED, 2) in events
+    # and HTCondor's own reader reads the log the same way
+    log = str(tmp_path / "jobs.log")
+    assert ours("event_probe.py", {"files": [log]}) == oracle("event_probe.py", {"files": [log]})
 
 
 def test_submit_descriptions_with_queue_statements(htc, tmp_path, monkeypatch):
