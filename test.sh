@@ -35,4 +35,4 @@ if [ ! -x "$pyvenv/bin/maturin" ] || ! "$pyvenv/bin/python" -c "import pytest" 2
 fi
 cargo build --locked -p aerie-cli
 (cd crates/py && VIRTUAL_ENV="$pyvenv" PATH="$pyvenv/bin:$PATH" maturin develop --quiet --locked)
-AERIE_BIN="$PWD/target/debug/aerie" "$pyvenv/bin/python" -m pytest -q crates/py/tests/python
+AERIE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/aerie" "$pyvenv/bin/python" -m pytest -q crates/py/tests/python

@@ -73,7 +73,8 @@ def ours():
 
 def aerie_binary():
     """The `aerie` binary the pool tests start pools with."""
-    for cand in (os.environ.get("AERIE_BIN"), REPO / "target" / "debug" / "aerie", REPO / "target" / "release" / "aerie"):
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    for cand in (os.environ.get("AERIE_BIN"), target / "debug" / "aerie", target / "release" / "aerie"):
         if cand and os.access(str(cand), os.X_OK):
             return str(cand)
     found = shutil.which("aerie")
