@@ -115,3 +115,24 @@ def test_refusals_say_what_is_wrong(htc, tmp_path, monkeypatch):
         schedd.submit(htc.Submit({"executable": "/bin/true", "request_memory": "-5"}))
     with pytest.raises(htc.HTCondorException, match="tcp"):
         htc.Schedd(htc.classad.ClassAd({"MyAddress": "<10.0.0.1:9618?addrs=x>"}))
+
+
+def test_negotiator_priorities_and_collector_advertise(htc, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    schedd = htc.Schedd()
+    r = schedd.submit(htc.Submit({"executable": "/bin/true"}), count=1)
+    wait_for("the job to finish", lambda: not schedd.query(f"ClusterId == {r.cluster()}", ["JobStatus"]))
+    neg = htc.Negotiator()
+    prios = wait_for("a priority record", lambda: [p for p in neg.getPriorities() if p["Name"].startswith(getpass.getuser() + "@")])
+    name = prios[0]["Name"]
+    assert prios[0]["Priority"] >= 0.5 and prios[0]["PriorityFactor"] >= 1
+    neg.setFactor(name, 7.0)
+    assert [p["PriorityFactor"] for p in neg.getPriorities() if p["Name"] == name] == [7.0]
+    with pytest.raises(htc.HTCondorException):
+        neg.setFactor(name, 0.1)  # factors are at least 1
+
+    coll = htc.Collector()
+    ad = htc.classad.ClassAd({"MyType": "Generic", "Name": "py-test-ad", "Answer": 42})
+    coll.advertise([ad])
+    got = coll.query(htc.AdType.Generic, constraint='Name == "py-test-ad"', projection=["Answer"])
+    assert [g["Answer"] for g in got] == [42]
