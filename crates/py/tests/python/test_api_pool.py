@@ -136,3 +136,18 @@ def test_negotiator_priorities_and_collector_advertise(htc, tmp_path, monkeypatc
     coll.advertise([ad])
     got = coll.query(htc.AdType.Generic, constraint='Name == "py-test-ad"', projection=["Answer"])
     assert [g["Answer"] for g in got] == [42]
+
+
+def test_v1_transactions_queue_and_xquery(htc, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    import htcondor
+    schedd = htcondor.Schedd()
+    sub = htcondor.Submit({"executable": "/bin/echo", "arguments": "$(word)", "hold": "true"})
+    with schedd.transaction() as txn:
+        c1 = sub.queue(txn, 2)
+        r = sub.queue_with_itemdata(txn, 1, iter([{"word": "a"}, {"word": "b"}]))
+    assert c1 > 0 and r.cluster() == c1 + 1 and r.num_procs() == 2
+    assert len(list(schedd.xquery(f"ClusterId == {c1}", ["ProcId"]))) == 2
+    args = sorted(a["Args"] for a in schedd.xquery(f"ClusterId == {r.cluster()}", ["Args"]))
+    assert args == ["a", "b"]
+    assert schedd.act(htcondor.JobAction.Remove, [str(c1), str(r.cluster())])["TotalSuccess"] == 4
