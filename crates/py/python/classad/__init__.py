@@ -26,46 +26,25 @@ def _v1(result, *operands):
     return result
 
 
-def _binary(op):
+def _v1_binary(name):
+    base = getattr(_ExprTree2, name)
+
     def f(self, other):
-        return _v1(_native._expr_binary(op, self, other), self, other)
+        return _v1(base(self, other), self, other)
     return f
 
 
-def _rbinary(op):
-    def f(self, other):
-        return _v1(_native._expr_binary(op, other, self), self, other)
-    return f
-
-
-def _unary(op):
-    def f(self):
-        return _v1(_native._expr_unary(op, self), self)
-    return f
-
-
-# Operators that classad2's ExprTree does not define anyway are added to it
-# (any expression can be combined); `==`/`!=` build expressions only for v1 trees.
-for _name, _op in [("__add__", "+"), ("__sub__", "-"), ("__mul__", "*"), ("__truediv__", "/"), ("__mod__", "%"),
-                   ("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">="), ("__and__", "&"),
-                   ("__or__", "|"), ("__xor__", "^"), ("__lshift__", "<<"), ("__rshift__", ">>"), ("__getitem__", "[]")]:
-    setattr(_ExprTree2, _name, _binary(_op))
-for _name, _op in [("__radd__", "+"), ("__rsub__", "-"), ("__rmul__", "*"), ("__rtruediv__", "/"), ("__rmod__", "%"),
-                   ("__rand__", "&"), ("__ror__", "|"), ("__rxor__", "^")]:
-    setattr(_ExprTree2, _name, _rbinary(_op))
-_ExprTree2.__neg__ = _unary("-")
-_ExprTree2.__pos__ = _unary("+")
-_ExprTree2.__invert__ = _unary("~")
-_ExprTree2.and_ = _binary("&&")
-_ExprTree2.or_ = _binary("||")
-_ExprTree2.is_ = _binary("=?=")
-_ExprTree2.isnt_ = _binary("=!=")
-_ExprTree2.sameAs = lambda self, other: isinstance(other, _ExprTree2) and self._handle.same_as(other._handle)
-_ExprTree2.__int__ = lambda self: int(self.eval())
-_ExprTree2.__float__ = lambda self: float(self.eval())
-ExprTree.__eq__ = _binary("==")
-ExprTree.__ne__ = _binary("!=")
+for _name in ["__add__", "__sub__", "__mul__", "__truediv__", "__mod__", "__lt__", "__le__", "__gt__", "__ge__",
+              "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__getitem__", "__radd__", "__rsub__",
+              "__rmul__", "__rtruediv__", "__rmod__", "__rand__", "__ror__", "__rxor__", "and_", "or_", "is_", "isnt_"]:
+    setattr(ExprTree, _name, _v1_binary(_name))
+for _name in ["__neg__", "__pos__", "__invert__"]:
+    setattr(ExprTree, _name, (lambda base: lambda self: _v1(base(self), self))(getattr(_ExprTree2, _name)))
+ExprTree.__eq__ = lambda self, other: _v1(_native._expr_binary("==", self, other), self)
+ExprTree.__ne__ = lambda self, other: _v1(_native._expr_binary("!=", self, other), self)
 ExprTree.__bool__ = lambda self: bool(self.eval())
+ExprTree.__int__ = lambda self: int(self.eval())
+ExprTree.__float__ = lambda self: float(self.eval())
 
 
 def _as_v1(tree):

@@ -55,3 +55,13 @@ def test_htcondor_v1_names_are_the_v2_objects():
     assert htcondor.param is htcondor2.param
     assert htcondor.Schedd is htcondor2.Schedd
     assert issubclass(htcondor.HTCondorException, RuntimeError)
+
+
+def test_classad2_expressions_combine_with_operators_too():
+    import classad2
+    e = (classad2.ExprTree("Memory") > 1024).and_(classad2.ExprTree("Cpus") >= 2)
+    assert type(e) is classad2.ExprTree
+    assert repr(e) == "(Memory > 1024) && (Cpus >= 2)"
+    assert e.eval(classad2.ClassAd({"Memory": 2048, "Cpus": 4})) is True
+    assert (classad2.ExprTree("x") * 2 + 1).eval(classad2.ClassAd({"x": 5})) == 11
+    assert (classad2.ExprTree("x") == classad2.ExprTree("x")) is True
