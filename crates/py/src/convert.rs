@@ -134,9 +134,22 @@ fn unconvertible() -> PyErr {
     ClassAdException::new_err("Unable to convert Python object to a ClassAd expression.")
 }
 
+/// How deeply Python lists and dicts may nest in a value (a list that
+/// contains itself is refused instead of recursing forever).
+const MAX_PY_NESTING: usize = 200;
+
 /// The ClassAd expression for a Python value (`ad[key] = value`). The
 /// common plain values are recognised first, without attribute lookups.
 pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    to_expr(v, 0)
+}
+
+fn to_expr(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<Expr> {
+    if depth > MAX_PY_NESTING {
+        return Err(ClassAdException::new_err(format!(
+            "the value nests lists or dicts more than {MAX_PY_NESTING} deep (does a list contain itself?)"
+        )));
+    }
     let py = v.py();
     if v.is_none() {
         return Ok(Expr::literal(Value::Undefined));
@@ -185,14 +198,14 @@ pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
         return Ok(Expr::literal(Value::AbsTime { secs: ts.floor() as i64, offset: 0 }));
     }
     if let Ok(d) = v.downcast::<PyDict>() {
-        return Ok(Expr::from(Node::Ad(Arc::new(dict_to_ad(d)?))));
+        return Ok(Expr::from(Node::Ad(Arc::new(dict_to_ad_at(d, depth + 1)?))));
     }
     if let Ok(l) = v.downcast::<PyList>() {
-        let items = l.iter().map(|i| py_to_expr(&i)).collect::<PyResult<Vec<_>>>()?;
+        let items = l.iter().map(|i| to_expr(&i, depth + 1)).collect::<PyResult<Vec<_>>>()?;
         return Ok(Expr::from(Node::List(items)));
     }
     if let Ok(t) = v.downcast::<PyTuple>() {
-        let items = t.iter().map(|i| py_to_expr(&i)).collect::<PyResult<Vec<_>>>()?;
+        let items = t.iter().map(|i| to_expr(&i, depth + 1)).collect::<PyResult<Vec<_>>>()?;
         return Ok(Expr::from(Node::List(items)));
     }
     Err(unconvertible())
@@ -207,10 +220,14 @@ fn int_literal(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
 
 /// A ClassAd from a Python dict with string keys.
 pub fn dict_to_ad(d: &Bound<'_, PyDict>) -> PyResult<ClassAd> {
+    dict_to_ad_at(d, 0)
+}
+
+fn dict_to_ad_at(d: &Bound<'_, PyDict>, depth: usize) -> PyResult<ClassAd> {
     let mut ad = ClassAd::new();
     for (k, v) in d.iter() {
         let key = k.downcast::<PyString>().map_err(|_| pyo3::exceptions::PyTypeError::new_err("ClassAd keys are strings"))?;
-        ad.insert(&key.to_cow()?, py_to_expr(&v)?);
+        ad.insert(&key.to_cow()?, to_expr(&v, depth)?);
     }
     Ok(ad)
 }

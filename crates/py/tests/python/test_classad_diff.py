@@ -137,3 +137,20 @@ def test_ads_read_from_files(oracle, ours, tmp_path):
     cases = [{"file": str(tmp_path / f"ads{i}.txt"), "text": t} for i, t in enumerate(texts)]
     payload = {"cases": cases}
     compare(oracle("classad_probe.py", payload), ours("classad_probe.py", payload), cases)
+
+
+def test_hostile_values_are_refused_not_crashed_on():
+    import classad2
+    loop = []
+    loop.append(loop)
+    ad = classad2.ClassAd()
+    with pytest.raises(classad2.ClassAdException, match="contain itself"):
+        ad["loop"] = loop
+    with pytest.raises(classad2.ClassAdException):
+        classad2.ClassAd("[a = " + "{" * 100000 + "]")
+    with pytest.raises(classad2.ClassAdException):
+        classad2.ExprTree("(" * 100000)
+    assert list(classad2.parseAds("[ a = " + "[" * 50000)) == []
+    with pytest.raises(classad2.ClassAdException, match="Unable to convert"):
+        ad["x"] = object()
+    assert len(ad) == 0
