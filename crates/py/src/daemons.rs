@@ -241,7 +241,7 @@ impl PyDaemon {
     /// Schedd: set `attr` to the expression `value` in the selected jobs.
     #[pyo3(signature = (ids, constraint, attr, value))]
     fn schedd_edit(&self, py: Python<'_>, ids: Vec<String>, constraint: Option<String>, attr: String, value: String) -> PyResult<usize> {
-        Expr::parse(&value).map_err(|e| {
+        Expr::parse_old(&value).map_err(|e| {
             HTCondorException::new_err(format!("Failed to set {attr}: {value:?} is not a ClassAd expression: {e} (strings need quotes: '\"text\"')"))
         })?;
         let req = EditRequest { select: selector(ids, constraint)?, attr: attr.clone(), value };

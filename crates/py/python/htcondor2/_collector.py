@@ -13,7 +13,7 @@ def _constraint_text(constraint):
     if constraint is None:
         return None
     if isinstance(constraint, classad.ExprTree):
-        return repr(constraint)
+        return constraint._handle.old()  # daemons read constraints in old syntax
     if not isinstance(constraint, str):
         raise TypeError("constraint must be a string or an ExprTree")
     return constraint or None

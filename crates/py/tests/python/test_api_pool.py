@@ -151,3 +151,15 @@ def test_v1_transactions_queue_and_xquery(htc, tmp_path, monkeypatch):
     args = sorted(a["Args"] for a in schedd.xquery(f"ClusterId == {r.cluster()}", ["Args"]))
     assert args == ["a", "b"]
     assert schedd.act(htcondor.JobAction.Remove, [str(c1), str(r.cluster())])["TotalSuccess"] == 4
+
+
+def test_constraints_and_values_with_backslashes_and_reals(htc, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    schedd = htc.Schedd()
+    r = schedd.submit(htc.Submit({"executable": "/bin/true", "hold": "true", "+WinPath": '"C:\\\\data\\\\x"', "+Ratio": "2.5"}))
+    c = r.cluster()
+    ads = schedd.query(htc.classad.ExprTree(f'ClusterId == {c} && Ratio == 2.5'), ["WinPath"])
+    assert [a["WinPath"] for a in ads] == ["C:\\\\data\\\\x"]
+    assert schedd.edit(c, "Ratio", htc.classad.ExprTree("3.25")) == 1
+    assert schedd.query(f"ClusterId == {c}", ["Ratio"])[0]["Ratio"] == 3.25
+    assert schedd.act(htc.JobAction.Remove, c)["TotalSuccess"] == 1
