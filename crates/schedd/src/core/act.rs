@@ -394,8 +394,15 @@ impl Schedd {
                 continue;
             }
             let idle_quiet = job.status == JobStatus::Idle && job.phase == Phase::Quiet;
+            let done = matches!(job.status, JobStatus::Completed | JobStatus::Removed) && job.phase == Phase::Quiet;
             let mut ed = Edits::new(id, self.ad(store, id));
             ed.set(attr, value.clone());
+            if done && attr.eq_ignore_ascii_case("LeaveJobInQueue") && !policy::leave_in_queue(ed.ad()) {
+                // a finished job kept by LeaveJobInQueue leaves once it no longer is
+                resp.edited.push(id);
+                self.finish(ed, false);
+                continue;
+            }
             if attr.eq_ignore_ascii_case("JobPrio") {
                 let prio = ed.int("JobPrio").unwrap_or(0).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
                 self.unidle(id);

@@ -683,6 +683,28 @@ fn leave_in_queue_keeps_the_completed_job() {
 }
 
 #[test]
+fn leave_in_queue_edited_false_lets_the_completed_job_leave() {
+    // htcondor2's remote-submission workflow: retrieve the output, then
+    // edit(cluster, "LeaveJobInQueue", False) to let the job go.
+    let mut s = Sim::new();
+    let c = s.submit(&format!("{ECHO}\nLeaveJobInQueue = true"), 1);
+    s.negotiate(1);
+    s.exit("claim1", jid(c, 0), Some(0));
+    assert!(s.history.is_empty());
+    let t = s.tok();
+    let req = EditRequest {
+        select: JobSelector { ids: vec![JobSpec::Cluster(c)], ..Default::default() },
+        attr: "LeaveJobInQueue".into(),
+        value: "False".into(),
+    };
+    s.core.on_edit(&s.store, &Who::user("alice"), &req, None, s.now, t);
+    let acts = s.flush();
+    assert!(matches!(reply(&acts, t), Reply::Edit(Ok(r)) if r.edited.len() == 1));
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(s.core.status(jid(c, 0)), None);
+}
+
+#[test]
 fn periodic_hold_fires_on_the_timer() {
     let mut s = Sim::new();
     let c = s.submit(&format!("{ECHO}\nPeriodicHold = QDate < 2000"), 2);
