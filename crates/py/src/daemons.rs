@@ -279,7 +279,7 @@ impl PyDaemon {
         if procs.is_empty() {
             return Err(HTCondorException::new_err("the submit description queued no jobs"));
         }
-        let req = SubmitRequest { cluster, cluster_ad: wire_of(&cad.ad), procs: procs.iter().map(|p| own_wire(&p.ad)).collect() };
+        let req = SubmitRequest { cluster, cluster_ad: wire_of(&cad.ad), procs: procs.iter().map(|p| own_wire(&p.ad)).collect(), factory: None };
         let answer = py
             .allow_threads(|| client::schedd::submit_blocking(&self.client, &req))
             .map_err(|e| client_err("Failed to queue the jobs", e))?;

@@ -358,12 +358,11 @@ impl Schedd {
 
     /// `condor_qedit`: set one attribute of the selected jobs.
     pub fn on_edit(&mut self, store: &dyn AdStore, who: &Who, req: &EditRequest, constraint: Option<&Expr>, now: i64, token: Token) {
-        let _ = now;
-        let answer = self.edit(store, who, req, constraint);
+        let answer = self.edit(store, who, req, constraint, now);
         self.reply(token, Reply::Edit(answer));
     }
 
-    fn edit(&mut self, store: &dyn AdStore, who: &Who, req: &EditRequest, constraint: Option<&Expr>) -> Result<EditResponse, ApiError> {
+    fn edit(&mut self, store: &dyn AdStore, who: &Who, req: &EditRequest, constraint: Option<&Expr>, now: i64) -> Result<EditResponse, ApiError> {
         if req.select.is_empty() {
             return Err(ApiError::bad_request("no jobs named: give job ids, owners, a constraint, or all"));
         }
@@ -400,7 +399,7 @@ impl Schedd {
             if done && attr.eq_ignore_ascii_case("LeaveJobInQueue") && !policy::leave_in_queue(ed.ad()) {
                 // a finished job kept by LeaveJobInQueue leaves once it no longer is
                 resp.edited.push(id);
-                self.finish(ed, false);
+                self.finish(ed, false, now);
                 continue;
             }
             if attr.eq_ignore_ascii_case("JobPrio") {
