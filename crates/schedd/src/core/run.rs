@@ -291,6 +291,10 @@ impl Schedd {
                 j.phase = Phase::Running(key);
             }
         }
+        // One idle job fewer: a factory held back by max_idle may make another.
+        if self.has_factory(job.cluster) {
+            self.materialize(job.cluster, now);
+        }
     }
 
     /// The next idle job claim `key` can run: same shape first, then
@@ -512,7 +516,7 @@ impl Schedd {
                 let reason = ed.ad().string("RemoveReason").unwrap_or_else(|| "via condor_rm".to_string());
                 self.log_before(&path, events::aborted(job, now, &reason));
                 let leave = policy::leave_in_queue(ed.ad());
-                self.finish(ed, leave);
+                self.finish(ed, leave, now);
             }
             Phase::Stopping(_, Stop::Hold) | Phase::Dropping(_, Stop::Hold) => {
                 let reason = ed.ad().string("HoldReason").unwrap_or_else(|| "held".to_string());
@@ -735,7 +739,7 @@ impl Schedd {
                         let reason = ed.ad().string("RemoveReason").unwrap_or_else(|| "via condor_rm".to_string());
                         self.log_before(&path, events::aborted(job, now, &reason));
                         let leave = policy::leave_in_queue(ed.ad());
-                        self.finish(ed, leave);
+                        self.finish(ed, leave, now);
                     }
                     Stop::Hold => {
                         let reason = ed.ad().string("HoldReason").unwrap_or_else(|| "held".to_string());
@@ -791,7 +795,7 @@ impl Schedd {
                         if let Some(j) = self.jobs.get_mut(job) {
                             j.phase = Phase::Quiet;
                         }
-                        self.finish(ed, leave);
+                        self.finish(ed, leave, now);
                     }
                     ExitDecision::Hold(f) => {
                         self.hold_after_run(&mut ed, &path, &f.reason, f.code, f.subcode, now);
@@ -803,7 +807,7 @@ impl Schedd {
                         self.set_status(&mut ed, JobStatus::Removed, now);
                         self.log_before(&path, events::aborted(job, now, &f.reason));
                         let leave = policy::leave_in_queue(ed.ad());
-                        self.finish(ed, leave);
+                        self.finish(ed, leave, now);
                     }
                     ExitDecision::Requeue(f) => {
                         let ev = events::evicted(job, now, 0, Some(f.reason), Some((exit.exit_code, exit.exit_signal)), &usage, table);
