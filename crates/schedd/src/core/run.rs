@@ -121,8 +121,17 @@ impl Schedd {
             for _ in 0..offer.count {
                 let Some(owner) = self.acs.get(ac).map(|a| a.owner) else { break };
                 let Some(job) = self.acs.get(ac).and_then(|a| a.first_idle()) else { break };
+                // A claim being requested holds its autocluster like a granted
+                // one, from before its job leaves the idle list: the id must
+                // not be reused for another shape while the answer is awaited.
+                if let Some(a) = self.acs.get_mut(ac) {
+                    a.claims += 1;
+                }
                 self.unidle(job);
-                let Some(ad) = self.ad(store, job) else { continue };
+                let Some(ad) = self.ad(store, job) else {
+                    self.release_ac_hold(ac);
+                    continue;
+                };
                 let t = self.token();
                 if let Some(j) = self.jobs.get_mut(job) {
                     j.phase = Phase::Matching(t);
@@ -182,6 +191,8 @@ impl Schedd {
             return;
         };
         let still_ours = self.jobs.get(pm.job).is_some_and(|j| j.status == JobStatus::Idle && j.phase == Phase::Matching(token));
+        // The request holds its autocluster until the answer has been dealt
+        // with (a granted claim takes a hold of its own first).
         match result {
             Err(reason) => {
                 tracing::info!("claim for job {} on {} refused: {reason}", pm.job, pm.slot_name);
@@ -193,6 +204,7 @@ impl Schedd {
                         self.make_idle(pm.job, &ad);
                     }
                 }
+                self.release_ac_hold(pm.ac);
             }
             Ok(g) => {
                 if self.acs.learn_machine_refs(slot_refs_to_job(&g.slot)) {
@@ -216,6 +228,7 @@ impl Schedd {
                     recent_acks: VecDeque::new(),
                     idle_since: None,
                 });
+                self.release_ac_hold(pm.ac);
                 let _ = now;
                 let first = if still_ours { Some(pm.job) } else { self.next_for_claim(store, key) };
                 match first {
@@ -332,6 +345,15 @@ impl Schedd {
             }
         }
         None
+    }
+
+    /// End one hold on autocluster `ac` (a claim request answered), dropping
+    /// it if nothing else uses it.
+    fn release_ac_hold(&mut self, ac: AcId) {
+        if let Some(a) = self.acs.get_mut(ac) {
+            a.claims = a.claims.saturating_sub(1);
+        }
+        self.acs.collect(ac);
     }
 
     /// Give a claim back now (nothing runs on it).

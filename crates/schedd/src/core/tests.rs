@@ -948,3 +948,23 @@ fn a_factory_goes_on_after_a_restart() {
     n.act("alice", JobAction::Remove, JobSelector { ids: vec![JobSpec::Job(jid(c, 0))], ..Default::default() });
     assert_eq!(procs_of(&n, c), [1, 2]);
 }
+
+/// Regression: a lingering claim took a newly submitted job whose
+/// Requirements the claimed slot does not meet (`Memory > 100000000`).
+#[test]
+fn an_idle_claim_does_not_take_a_job_its_slot_does_not_match() {
+    let mut s = Sim::new();
+    s.core.cfg.claim_linger = 2;
+    let c = s.submit(ECHO, 1);
+    s.negotiate(1);
+    s.exit("claim1", jid(c, 0), Some(0));
+    let cluster = 51;
+    s.core.on_cluster_reserved(cluster, &Who::user("alice"));
+    let t = s.tok();
+    let never = format!("{}\nRequirements = (Memory > 100000000) && (TARGET.Memory >= RequestMemory)", ECHO.replace("Requirements = TARGET.Memory >= RequestMemory\n", ""));
+    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(&never).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()], factory: None };
+    s.core.on_submit(&Who::user("alice"), sub, s.now, t);
+    let acts = s.flush();
+    assert!(!acts.iter().any(|a| matches!(a, Action::Activate { .. })), "{acts:?}");
+    assert_eq!(s.attr(jid(cluster, 0), "JobStatus").as_deref(), Some("1"));
+}
