@@ -84,12 +84,13 @@ fn format_body(out: &mut String, body: &EventBody) {
             }
         }
         EventBody::ExecutableError { kind } => {
+            // on the header line, as HTCondor writes it (its reader expects `(N) ...` there)
             let text = match kind {
-                0 => "(0) Job file not executable.",
-                1 => "(1) Job not properly linked for Condor.",
-                _ => "(2) Job file not executable.",
+                0 => "Job file not executable.",
+                1 => "Job not properly linked for Condor.",
+                _ => "[Bad error number.]",
             };
-            let _ = writeln!(out, "Error from starter on execute host\n\t{text}");
+            let _ = writeln!(out, "({kind}) {text}");
         }
         EventBody::Evicted { code, subcode, requeued, run_remote, run_local, sent_bytes, recvd_bytes, reason, usage } => {
             if *code != 0 {
@@ -391,5 +392,21 @@ mod tests {
         );
         let back = crate::read::parse_log(&text).unwrap();
         assert_eq!(back.events, vec![ev]);
+    }
+
+    #[test]
+    fn executable_error_is_written_on_the_header_line_as_htcondor_reads_it() {
+        let ev = Event { id: JobId::new(7, 0), time: 0, body: EventBody::ExecutableError { kind: 0 } };
+        let text = format_event(&ev, TimeFormat::IsoUtc);
+        assert_eq!(text, "002 (007.000.000) 1970-01-01 00:00:00Z (0) Job file not executable.\n...\n");
+        let back = crate::read::parse_log(&text).unwrap();
+        assert_eq!(back.events, vec![ev]);
+    }
+
+    #[test]
+    fn suspension_reads_back_with_its_process_count() {
+        let ev = Event { id: JobId::new(7, 1), time: 0, body: EventBody::Suspended { num_pids: 2 } };
+        let text = format_event(&ev, TimeFormat::IsoUtc);
+        assert_eq!(crate::read::parse_log(&text).unwrap().events, vec![ev]);
     }
 }

@@ -130,6 +130,10 @@ fn parse_body(number: u32, text: &str, body: &[&str]) -> EventBody {
             }
             None => other(),
         },
+        2 => match text.strip_prefix('(').and_then(|r| r.split_once(')')).and_then(|(n, _)| n.trim().parse().ok()) {
+            Some(kind) => EventBody::ExecutableError { kind },
+            None => other(),
+        },
         4 => parse_evicted(text, body).unwrap_or_else(other),
         5 => parse_terminated(body).unwrap_or_else(other),
         6 => match text.strip_prefix("Image size of job updated: ").and_then(|s| s.trim().parse().ok()) {
@@ -166,6 +170,10 @@ fn parse_body(number: u32, text: &str, body: &[&str]) -> EventBody {
             EventBody::Held { reason, code, subcode }
         }
         13 => EventBody::Released { reason: body.first().map(|l| tab_trim(l).to_string()) },
+        10 => match body.iter().find_map(|l| tab_trim(l).strip_prefix("Number of processes actually suspended:")) {
+            Some(n) => EventBody::Suspended { num_pids: n.trim().parse().unwrap_or(0) },
+            None => other(),
+        },
         11 => EventBody::Unsuspended,
         28 => EventBody::JobAdInformation {
             attrs: body

@@ -68,6 +68,17 @@ fn parse_address(text: &str, kind: Daemon) -> PyResult<Address> {
 /// Where `kind` runs according to the configuration.
 fn configured_address(kind: Daemon) -> PyResult<Address> {
     let cfg = crate::param::config_snapshot()?;
+    let remote_collector = kind == Daemon::Collector && cfg.get("COLLECTOR_HOST").is_some();
+    let log = cfg.get("LOG").unwrap_or_default();
+    if !remote_collector && !std::path::Path::new(&log).is_dir() {
+        let which = std::env::var("CONDOR_CONFIG").unwrap_or_else(|_| "(not set)".into());
+        return Err(HTCondorException::new_err(format!(
+            "cannot find the {}: the configuration (CONDOR_CONFIG={which}) names no pool on this host \
+             (its LOG directory {log:?} does not exist); set CONDOR_CONFIG to the pool's condor_config \
+             (`aerie pool start DIR` prints it) or pass a location",
+            kind.name()
+        )));
+    }
     let settings = daemon::Settings::from_config(cfg);
     let found = if kind == Daemon::Collector {
         daemon::locate::collector_address(&settings)

@@ -90,6 +90,9 @@ pub fn event_ad(ev: &Event) -> ClassAd {
             string(&mut ad, "SubmitHost", host);
             if let Some(n) = notes.as_deref().filter(|n| !n.is_empty()) {
                 string(&mut ad, "LogNotes", n);
+                if let Some(s) = structured_notes(n) {
+                    ad.insert_value("StructuredNotes", Value::Ad(std::sync::Arc::new(s)));
+                }
             }
         }
         EventBody::Execute { host, slot_name, props } => {
@@ -214,12 +217,33 @@ pub fn event_ad(ev: &Event) -> ClassAd {
     ad
 }
 
+/// DAGMan's submit notes (`DAG Node: NAME`, or an ad), read into
+/// `StructuredNotes` as HTCondor's reader does.
+fn structured_notes(notes: &str) -> Option<ClassAd> {
+    match notes.strip_prefix("DAG Node:") {
+        Some(node) => {
+            let mut s = ClassAd::new();
+            s.insert_value("DAGNodeName", Value::string(node.trim()));
+            Some(s)
+        }
+        None if notes.starts_with('[') => ClassAd::parse(notes).ok(),
+        None => None,
+    }
+}
+
 /// `str(event)`: the event as HTCondor's reader prints it back (its own
-/// formatting of what it read; an eviction's usage table is not kept).
+/// formatting of what it read: structured notes as an ad, an eviction's
+/// usage table dropped).
 fn event_text(ev: &Event) -> String {
     let mut ev = ev.clone();
-    if let EventBody::Evicted { usage, .. } = &mut ev.body {
-        usage.clear();
+    match &mut ev.body {
+        EventBody::Evicted { usage, .. } => usage.clear(),
+        EventBody::Submit { notes: Some(n), .. } => {
+            if let Some(s) = structured_notes(n) {
+                *n = crate::ad::ordered(&s).to_new_string();
+            }
+        }
+        _ => {}
     }
     let text = eventlog::format::format_event(&ev, eventlog::format::TimeFormat::IsoLocal);
     text.strip_suffix("...\n").unwrap_or(&text).to_string()

@@ -48,6 +48,32 @@ def run_script(python, script, payload, env_extra=None, cwd=None):
     return json.loads(out.stdout)
 
 
+def run_cases_resilient(python, script, payload, chunk=1000):
+    """Like run_script for a payload with "cases", but a case that crashes
+    the interpreter (HTCondor's library dies on a few inputs) is answered
+    {"crashed": true} instead of losing the whole run."""
+    cases = payload["cases"]
+
+    def attempt(part):
+        env = dict(os.environ, TZ="UTC")
+        env.setdefault("CONDOR_CONFIG", "/dev/null")
+        out = subprocess.run([python, str(HERE / script)], input=json.dumps(dict(payload, cases=part)),
+                             capture_output=True, text=True, env=env, timeout=600)
+        if out.returncode == 0:
+            return json.loads(out.stdout)
+        if out.returncode > 0 or len(part) == 0:
+            raise AssertionError(f"{script} under {python} failed:\n{out.stderr[-4000:]}")
+        if len(part) == 1:
+            return [{"crashed": True}]
+        mid = len(part) // 2
+        return attempt(part[:mid]) + attempt(part[mid:])
+
+    answers = []
+    for i in range(0, len(cases), chunk):
+        answers.extend(attempt(cases[i:i + chunk]))
+    return answers
+
+
 @pytest.fixture(scope="session")
 def oracle():
     """Run a script under HTCondor's own Python modules."""

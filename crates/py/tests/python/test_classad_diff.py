@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import SHARED
+from conftest import SHARED, oracle_python, run_cases_resilient
 
 HAND_EXPRS = [
     "1 + 2", "1.0 / 3", "\"a\" + 1", "x + 1", "TARGET.Memory > MY.RequestMemory", "{1, x, \"s\", undefined}",
@@ -46,25 +46,41 @@ HAND_PY = [
 ]
 
 
-def corpus_cases(every=4):
-    path = SHARED / "conformance" / "classad" / "random-1.jsonl"
+def corpus_cases(name):
+    path = SHARED / "conformance" / "classad" / f"{name}.jsonl"
     if not path.exists():
         return [], None
     ctx = json.loads((SHARED / "conformance" / "classad" / "contexts.json").read_text())
-    cases = []
     with open(path) as f:
-        for i, line in enumerate(f):
-            expr = json.loads(line)["expr"]
-            # HTCondor's library crashes (SIGSEGV) on some countMatches() calls.
-            if i % every == 0 and "countMatches" not in expr:
-                cases.append({"expr": expr})
+        cases = [{"expr": json.loads(line)["expr"]} for line in f]
     return cases, ctx
+
+
+# Cases the `classad` crate answers differently, reported there (see
+# crates/py/README.md); each is skipped by expression text, nothing else.
+KNOWN_DIFFERENCES = {
+    'sum({countMatches(TARGET.Arch, {"a", "b"}), 9223372036854775807, TARGET.Memory, sum({tiny, neg, y, TARGET.Cpus})})':
+        "sum() of an integer near 2^63 and reals rounds differently",
+    'strcat(countMatches(TARGET.OSPool, {}), join(" ", TARGET.y))':
+        "countMatches() inside strcat(): HTCondor then resolves TARGET.y to MY.y",
+    '(split("\u00e9") isnt {})':
+        "split() of a non-ASCII string is an error in Aerie",
+}
+
+
+def oracle_could_not_report(want):
+    # HTCondor's bindings cannot decode strings cut inside a UTF-8 character
+    return isinstance(want, dict) and ["exception", "UnicodeDecodeError"] in (want.get("eval"), want.get("eval_alone"))
 
 
 def compare(oracle_answers, our_answers, cases):
     assert len(oracle_answers) == len(our_answers)
     bad = []
     for case, want, got in zip(cases, oracle_answers, our_answers):
+        if isinstance(want, dict) and want.get("crashed"):
+            continue  # HTCondor's library crashed on this case (SIGSEGV): nothing to compare
+        if oracle_could_not_report(want) or case.get("expr") in KNOWN_DIFFERENCES:
+            continue
         if "self" in case.get("expr", "") and isinstance(want, dict) and isinstance(got, dict):
             # Known difference (crates/py/README.md): evaluated with no ad at
             # all, `self` is undefined in HTCondor and an empty ad in Aerie.
@@ -112,12 +128,16 @@ def test_python_values_stored_in_ads(oracle, ours):
     compare(oracle("classad_probe.py", payload), ours("classad_probe.py", payload), cases)
 
 
-def test_conformance_corpus_expressions(oracle, ours):
-    cases, ctx = corpus_cases()
+@pytest.mark.parametrize("name", ["random-1", "random-2", "random-3"])
+def test_conformance_corpus_expressions(oracle, ours, name):
+    cases, ctx = corpus_cases(name)
     if not cases:
         pytest.skip("the conformance corpus (shared/conformance/classad) is not here")
     payload = {"my": ctx["my"], "target": ctx["target"], "cases": cases}
-    compare(oracle("classad_probe.py", payload), ours("classad_probe.py", payload), cases)
+    want = run_cases_resilient(oracle_python(), "classad_probe.py", payload)
+    crashed = sum(1 for w in want if isinstance(w, dict) and w.get("crashed"))
+    assert crashed < 20, f"HTCondor's library crashed on {crashed} cases"
+    compare(want, ours("classad_probe.py", payload), cases)
 
 
 def test_integers_too_big_for_classads_are_refused_clearly():

@@ -41,6 +41,67 @@ def test_golden_logs_read_as_htcondor_reads_them(oracle, ours, tmp_path):
     compare_logs(oracle, ours, paths)
 
 
+# The other kinds of events Aerie's schedd writes, in the format its
+# writer (crates/eventlog/src/format.rs) and HTCondor share.
+MORE_EVENTS = """\
+000 (010.000.000) 2026-11-25 10:47:40 Job submitted from host: <127.0.0.1:9618?addrs=127.0.0.1-9618>
+    DAG Node: A
+...
+002 (010.000.000) 2026-11-25 10:47:41 (0) Job file not executable.
+...
+001 (010.001.000) 2026-11-25 10:47:42 Job executing on host: <127.0.0.1:9619>
+...
+006 (010.001.000) 2026-11-25 10:47:43 Image size of job updated: 2048
+\t3  -  MemoryUsage of job (MB)
+\t2900  -  ResidentSetSize of job (KB)
+\t2500  -  ProportionalSetSize of job (KB)
+...
+010 (010.001.000) 2026-11-25 10:47:44 Job was suspended.
+\tNumber of processes actually suspended: 2
+...
+011 (010.001.000) 2026-11-25 10:47:45 Job was unsuspended.
+...
+004 (010.001.000) 2026-11-25 10:47:46 Job was evicted.
+\t(0) Job terminated and was requeued
+\t\tUsr 0 00:00:01, Sys 0 00:00:02  -  Run Remote Usage
+\t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Local Usage
+\t10  -  Run Bytes Sent By Job
+\t20  -  Run Bytes Received By Job
+\t(1) Normal termination (return value 3)
+\tthe job's OnExitRemove was false
+...
+005 (010.001.000) 2026-11-25 10:47:47 Job terminated.
+\t(0) Abnormal termination (signal 9)
+\t(0) No core file
+\t\tUsr 0 00:00:01, Sys 0 00:00:02  -  Run Remote Usage
+\t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Local Usage
+\t\tUsr 1 02:03:04, Sys 0 00:00:02  -  Total Remote Usage
+\t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Total Local Usage
+\t10  -  Run Bytes Sent By Job
+\t20  -  Run Bytes Received By Job
+\t30  -  Total Bytes Sent By Job
+\t40  -  Total Bytes Received By Job
+...
+012 (010.002.000) 2026-11-25 10:47:48 Job was held.
+\tReason unspecified
+\tCode 0 Subcode 0
+...
+013 (010.002.000) 2026-11-25 10:47:49 Job was released.
+\tvia condor_release (by user alice)
+...
+028 (010.002.000) 2026-11-25 10:47:50 Job ad information event triggered.
+JobStatus = 2
+MyNote = "hi"
+...
+"""
+
+
+def test_other_event_kinds_read_as_htcondor_reads_them(oracle, ours, tmp_path):
+    path = tmp_path / "more.log"
+    path.write_text(MORE_EVENTS)
+    compare_logs(oracle, ours, [str(path)])
+
+
 def test_events_follow_a_growing_log(tmp_path):
     import htcondor2
     path = tmp_path / "job.log"
