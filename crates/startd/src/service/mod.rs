@@ -54,6 +54,8 @@ pub struct Service {
     /// A starter already running, for the next claim.
     spare: Mutex<Option<StarterProc>>,
     keep_spare: bool,
+    /// A spare starter is being started.
+    refilling: std::sync::atomic::AtomicBool,
     /// What the starters are told on their command line.
     starter: StarterArgs,
     reporters: Mutex<HashMap<Address, Arc<Reporter>>>,
@@ -145,7 +147,11 @@ impl Service {
             Ok(p) => {
                 *p.claim.lock().unwrap_or_else(|e| e.into_inner()) = Some(claim_id.clone());
                 self.starters.lock().unwrap_or_else(|e| e.into_inner()).insert(claim_id, p.tx);
-                self.refill_spare();
+                // Off this request's path: starting a process blocks the
+                // thread for milliseconds, and the claim's answer (and its
+                // first job) should not wait for the next claim's starter.
+                let svc = self.clone();
+                tokio::task::spawn_blocking(move || svc.refill_spare());
             }
             Err(e) => {
                 let a = self.lock().on_starter_gone(&claim_id, &format!("could not be started: {e}"), now());
@@ -159,12 +165,26 @@ impl Service {
         if !self.keep_spare || self.lock().shutting_down() {
             return;
         }
-        let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
-        if spare.is_none() {
-            match self.start_process(None) {
-                Ok(p) => *spare = Some(p),
-                Err(e) => tracing::warn!("cannot start a spare starter: {e}"),
+        if self.spare.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            return;
+        }
+        if self.refilling.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return;
+        }
+        // The process starts without the lock held, so a claim arriving
+        // meanwhile is not held up (it starts its own starter).
+        let started = self.start_process(None);
+        self.refilling.store(false, std::sync::atomic::Ordering::Release);
+        match started {
+            Ok(p) => {
+                let stopping = self.lock().shutting_down();
+                let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+                if spare.is_none() && !stopping {
+                    *spare = Some(p);
+                }
+                // Otherwise dropping `p` closes its input and it exits.
             }
+            Err(e) => tracing::warn!("cannot start a spare starter: {e}"),
         }
     }
 
@@ -377,6 +397,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         starters: Mutex::new(HashMap::new()),
         spare: Mutex::new(None),
         keep_spare: settings.int("STARTD_SPARE_STARTERS", 1) > 0,
+        refilling: std::sync::atomic::AtomicBool::new(false),
         starter: StarterArgs {
             log_base: settings.path("STARTER_LOG").unwrap_or_else(|| settings.log_dir().join("StarterLog")),
             debug: settings.get_or("STARTER_DEBUG", "info"),
