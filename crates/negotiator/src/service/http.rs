@@ -36,7 +36,7 @@ async fn reschedule(State(s): State<St>, body: Bytes) -> Result<Json<CycleStats>
     let mut core = s.lock();
     if !req.failed_matches.is_empty() {
         tracing::info!(
-            "{} could not claim {}; those slots are offered again",
+            "{} is done with its matches of {} (claims refused, or made and released); those slots are offered again",
             req.from.as_deref().unwrap_or("a schedd"),
             req.failed_matches.join(", ")
         );
