@@ -48,6 +48,18 @@ async fn reschedule(State(s): State<St>, body: Bytes) -> Result<Json<CycleStats>
             core.asked_by.push((name, req.addresses.clone()));
         }
     }
+    // A freed slot matters only to jobs the last cycle left idle (new jobs
+    // bring their schedd's own reschedule).
+    let only_freed = !req.slots_freed.is_empty() && req.failed_matches.is_empty() && req.addresses.is_empty();
+    let left_idle = core.last.idle_jobs > core.last.matched_jobs || !core.last.problems.is_empty();
+    if only_freed && !left_idle {
+        tracing::debug!(
+            "{} freed {}; the last cycle left no job idle, no cycle for it",
+            req.from.as_deref().unwrap_or("a startd"),
+            req.slots_freed.join(", ")
+        );
+        return Ok(Json(core.last.clone()));
+    }
     tracing::debug!("reschedule from {}", req.from.as_deref().unwrap_or("(unnamed)"));
     core.wakeup.on_reschedule(now);
     let last = core.last.clone();
