@@ -23,6 +23,10 @@ use crate::settings::Settings;
 /// Produces the daemon's current ads.
 pub type AdSource = Arc<dyn Fn() -> Vec<WireAd> + Send + Sync>;
 
+/// Called after each update the collector accepted (the ads it has now
+/// are those the last [`AdSource`] call produced).
+pub type AfterSent = Arc<dyn Fn() + Send + Sync>;
+
 /// Handle on a running advertiser task.
 pub struct Advertiser {
     changed: Arc<Notify>,
@@ -34,9 +38,14 @@ impl Advertiser {
     /// Start advertising what `source` returns, to the collector that
     /// `settings` names.
     pub fn spawn(settings: Settings, interval: Duration, source: AdSource) -> Advertiser {
+        Advertiser::spawn_with(settings, interval, source, None)
+    }
+
+    /// [`Advertiser::spawn`], calling `after` once each update is accepted.
+    pub fn spawn_with(settings: Settings, interval: Duration, source: AdSource, after: Option<AfterSent>) -> Advertiser {
         let changed = Arc::new(Notify::new());
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(run(settings, interval, source, changed.clone(), stop.clone()));
+        let task = tokio::spawn(run(settings, interval, source, after, changed.clone(), stop.clone()));
         changed.notify_one();
         Advertiser { changed, stop, task }
     }
@@ -65,7 +74,14 @@ fn key(ad: &WireAd) -> Option<(String, String)> {
     Some((t, n))
 }
 
-async fn run(settings: Settings, interval: Duration, source: AdSource, changed: Arc<Notify>, stop: Arc<Notify>) {
+async fn run(
+    settings: Settings,
+    interval: Duration,
+    source: AdSource,
+    after: Option<AfterSent>,
+    changed: Arc<Notify>,
+    stop: Arc<Notify>,
+) {
     let mut client: Option<(Address, Client)> = None;
     let mut sent: BTreeSet<(String, String)> = BTreeSet::new();
     let mut instance = String::new();
@@ -127,6 +143,9 @@ async fn run(settings: Settings, interval: Duration, source: AdSource, changed: 
                 sent = now;
                 healthy = true;
                 backoff = Duration::from_millis(50);
+                if let Some(f) = &after {
+                    f();
+                }
             }
             Err(e) => {
                 if healthy || backoff >= Duration::from_secs(2) {

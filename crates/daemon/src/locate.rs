@@ -69,6 +69,23 @@ pub fn tcp_of_collector_host(value: &str) -> Option<Address> {
     (port != 0 && !host.is_empty()).then(|| Address::Tcp(format!("{host}:{port}")))
 }
 
+/// The negotiator: its address file on this host, else its ad in the collector.
+pub async fn negotiator_address(settings: &Settings) -> Option<Address> {
+    if let Ok(a) = local_address(settings, Daemon::Negotiator) {
+        return Some(a);
+    }
+    let coll = collector_address(settings).ok()?;
+    let c = client::Client::new(coll);
+    let q = proto::collector::AdQuery {
+        ad_type: Some(proto::collector::ad_type::NEGOTIATOR.to_string()),
+        projection: vec!["MyAddress".to_string()],
+        ..Default::default()
+    };
+    let ads = client::collector::query(&c, &q).await.ok()?;
+    let addrs = proto::collector::addresses(ads.first()?);
+    pick_address(&addrs, |p| p.exists())
+}
+
 /// Read an address file, for tools that were given one.
 pub fn address_from_file(path: &Path) -> Result<Address, LocateError> {
     read_address_file(path).map_err(|e| LocateError::BadAddressFile { file: path.display().to_string(), message: e.to_string() })

@@ -353,12 +353,45 @@ async fn a_schedd_the_collector_does_not_list_yet_is_asked_when_it_reschedules_w
     let (neg, stop, task) = start_negotiator(&pool).await;
     wait_until_status(&neg).await;
     assert!(seen.lock().unwrap().queries.is_empty(), "not listed, not asked");
-    let req = Reschedule { from: Some("new@test".into()), addresses: vec![addr], failed_matches: vec![] };
+    let req = Reschedule { from: Some("new@test".into()), addresses: vec![addr], failed_matches: vec![], ..Default::default() };
     let _: CycleStats = neg.post("/v1/reschedule", &req).await.expect("reschedule");
     let set = wait_until("its match set", || seen.lock().unwrap().sets.first().cloned()).await;
     assert_eq!(set.matches.len(), 1);
     assert_eq!(set.matches[0].slot_name, "slot1@h");
     assert_eq!(set.matches[0].startd, vec![Address::Unix("/nonexistent/startd.sock".into()), Address::Tcp("127.0.0.1:9".into())]);
     stop.send(()).expect("running");
+    task.await.expect("joined").expect("clean exit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_freed_slot_starts_a_cycle_only_when_the_last_one_left_jobs_idle() {
+    let pool = Pool::new("NEGOTIATOR_INTERVAL = 3600\n");
+    let collector = start_collector(&pool).await;
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let fake = FakeSchedd {
+        name: "schedd@test".into(),
+        requests: vec![ResourceRequest { autocluster: 1, submitter: "bob@pool".into(), count: 2, ad: job_ad("bob"), job: None }],
+        delay: Duration::ZERO,
+        seen: seen.clone(),
+    };
+    let (addr, _stop_schedd) = start_schedd(&pool, fake).await;
+    let ads = vec![slot_ad("slot1@a", 1, ""), slot_ad("slot1@b", 1, ""), schedd_ad("schedd@test", &addr)];
+    client::collector::advertise(&collector, &Advertise { ads }).await.expect("advertise");
+    let (neg, stop, task) = start_negotiator(&pool).await;
+    let first = wait_until("the start-up match set", || seen.lock().unwrap().sets.first().cloned()).await;
+    assert_eq!(first.matches.len(), 2, "both jobs matched: none left idle");
+    let freed = Reschedule { from: Some("startd a".into()), slots_freed: vec!["slot1@a".into()], ..Default::default() };
+    let _: CycleStats = neg.post("/v1/reschedule", &freed).await.expect("reschedule");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(seen.lock().unwrap().queries.len(), 1, "no cycle for a freed slot when nothing waits");
+
+    // Another submitter's jobs could not all be matched: a freed slot is worth a cycle.
+    client::collector::advertise(&collector, &Advertise { ads: vec![slot_ad("slot1@c", 1, "")] }).await.expect("advertise");
+    let _: CycleStats = neg.post("/v1/reschedule", &Reschedule { from: Some("schedd@test".into()), ..Default::default() }).await.expect("reschedule");
+    wait_until("the second cycle", || (seen.lock().unwrap().sets.len() >= 2).then_some(())).await;
+    let _: CycleStats = neg.post("/v1/reschedule", &freed).await.expect("reschedule");
+    wait_until("a cycle for the freed slot", || (seen.lock().unwrap().queries.len() >= 3).then_some(())).await;
+
+    stop.send(()).expect("negotiator running");
     task.await.expect("joined").expect("clean exit");
 }

@@ -64,7 +64,7 @@ use crate::address::Address;
 use crate::job::JobId;
 
 /// Ask for a negotiation cycle (`condor_reschedule`; schedds after a submit
-/// or a released claim).
+/// or a released claim; startds after a claim freed a slot).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Reschedule {
     /// Who asks (a schedd's name), for the log.
@@ -79,6 +79,10 @@ pub struct Reschedule {
     /// claim; the negotiator forgets those matches at once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_matches: Vec<String>,
+    /// Slots (their `Name`) a startd freed, sent once the collector has
+    /// their new ads: jobs the last cycle left idle may match them now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots_freed: Vec<String>,
 }
 
 /// What one negotiation cycle did.

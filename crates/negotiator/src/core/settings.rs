@@ -30,7 +30,7 @@ pub struct Settings {
     /// reschedules are held off by spacing cycles by their own cost
     /// (`core::wakeup`). Set it to get a fixed floor as in HTCondor.
     pub min_interval_secs: f64,
-    /// `NEGOTIATOR_RESCHEDULE_DELAY` (Aerie's own, 0.005 s): how long a
+    /// `NEGOTIATOR_RESCHEDULE_DELAY` (Aerie's own, 0.002 s): how long a
     /// reschedule waits for others to arrive, so a burst of submits is
     /// served by one cycle.
     pub reschedule_delay_secs: f64,
@@ -89,7 +89,7 @@ fn unreachable_defaults() -> Settings {
     Settings {
         interval_secs: 60.0,
         min_interval_secs: 0.0,
-        reschedule_delay_secs: 0.005,
+        reschedule_delay_secs: 0.002,
         pre_job_rank: None,
         post_job_rank: None,
         use_slot_weights: true,
@@ -171,7 +171,7 @@ impl Settings {
         Ok(Settings {
             interval_secs: num("NEGOTIATOR_INTERVAL", 60.0, 1.0)?,
             min_interval_secs: num("NEGOTIATOR_MIN_INTERVAL", 0.0, 0.0)?,
-            reschedule_delay_secs: num("NEGOTIATOR_RESCHEDULE_DELAY", 0.005, 0.0)?,
+            reschedule_delay_secs: num("NEGOTIATOR_RESCHEDULE_DELAY", 0.002, 0.0)?,
             pre_job_rank: expr("NEGOTIATOR_PRE_JOB_RANK", Some(DEFAULT_PRE_JOB_RANK))?,
             post_job_rank: expr("NEGOTIATOR_POST_JOB_RANK", Some(DEFAULT_POST_JOB_RANK))?,
             use_slot_weights: boolean("NEGOTIATOR_USE_SLOT_WEIGHTS", true)?,

@@ -36,7 +36,7 @@ async fn reschedule(State(s): State<St>, body: Bytes) -> Result<Json<CycleStats>
     let mut core = s.lock();
     if !req.failed_matches.is_empty() {
         tracing::info!(
-            "{} could not claim {}; those slots are offered again",
+            "{} is done with its matches of {} (claims refused, or made and released); those slots are offered again",
             req.from.as_deref().unwrap_or("a schedd"),
             req.failed_matches.join(", ")
         );
@@ -47,6 +47,18 @@ async fn reschedule(State(s): State<St>, body: Bytes) -> Result<Json<CycleStats>
         if !core.asked_by.iter().any(|(n, a)| *n == name && *a == req.addresses) {
             core.asked_by.push((name, req.addresses.clone()));
         }
+    }
+    // A freed slot matters only to jobs the last cycle left idle (new jobs
+    // bring their schedd's own reschedule).
+    let only_freed = !req.slots_freed.is_empty() && req.failed_matches.is_empty() && req.addresses.is_empty();
+    let left_idle = core.last.idle_jobs > core.last.matched_jobs || !core.last.problems.is_empty();
+    if only_freed && !left_idle {
+        tracing::debug!(
+            "{} freed {}; the last cycle left no job idle, no cycle for it",
+            req.from.as_deref().unwrap_or("a startd"),
+            req.slots_freed.join(", ")
+        );
+        return Ok(Json(core.last.clone()));
     }
     tracing::debug!("reschedule from {}", req.from.as_deref().unwrap_or("(unnamed)"));
     core.wakeup.on_reschedule(now);

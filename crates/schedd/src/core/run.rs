@@ -196,9 +196,7 @@ impl Schedd {
         match result {
             Err(reason) => {
                 tracing::info!("claim for job {} on {} refused: {reason}", pm.job, pm.slot_name);
-                if !self.failed_matches.contains(&pm.slot_name) {
-                    self.failed_matches.push(pm.slot_name.clone());
-                }
+                self.match_over(&pm.slot_name);
                 if still_ours {
                     if let Some(ad) = self.ad(store, pm.job) {
                         self.make_idle(pm.job, &ad);

@@ -431,6 +431,22 @@ impl Schedd {
         self.claims.get_mut(key as usize).and_then(|c| c.as_mut())
     }
 
+    /// A claim made from a match on `slot`, or a claim request for one, is
+    /// over. The negotiator forgets all of this schedd's matches on a slot
+    /// it is told about, so it is told only once nothing is left of them
+    /// here: no claim from them and no claim request on its way (a
+    /// partitionable slot's later match may still be being claimed).
+    pub(crate) fn match_over(&mut self, slot: &str) {
+        if self.failed_matches.iter().any(|m| m == slot) {
+            return;
+        }
+        let in_use = self.claims.iter().flatten().any(|c| *c.matched_slot == *slot)
+            || self.matches.values().any(|m| m.slot_name == slot);
+        if !in_use {
+            self.failed_matches.push(slot.to_string());
+        }
+    }
+
     pub(crate) fn add_claim(&mut self, c: Claim) -> ClaimKey {
         let id = c.id.clone();
         let ac = c.ac;
@@ -455,9 +471,7 @@ impl Schedd {
         let c = self.claims.get_mut(key as usize)?.take()?;
         // The negotiator may still hold the match that made this claim; it
         // is over, so tell it (with the next reschedule) to let it go.
-        if !self.failed_matches.iter().any(|m| **m == *c.matched_slot) {
-            self.failed_matches.push(c.matched_slot.to_string());
-        }
+        self.match_over(&c.matched_slot);
         self.claim_by_id.remove(&c.id);
         self.free_claims.push(key);
         if let Some(a) = self.acs.get_mut(c.ac) {

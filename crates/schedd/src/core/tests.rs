@@ -968,3 +968,33 @@ fn an_idle_claim_does_not_take_a_job_its_slot_does_not_match() {
     assert!(!acts.iter().any(|a| matches!(a, Action::Activate { .. })), "{acts:?}");
     assert_eq!(s.attr(jid(cluster, 0), "JobStatus").as_deref(), Some("1"));
 }
+
+#[test]
+fn regression_a_released_claim_does_not_tell_the_negotiator_to_forget_a_newer_match_on_the_same_slot() {
+    // A partitionable slot matched twice: the first claim is released
+    // while the second match is still being claimed. The negotiator
+    // forgets every match of this schedd on a slot it is told about, so
+    // it must hear of the slot only when nothing of its matches is left.
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 1);
+    s.negotiate(1);
+    s.submit(ECHO, 1);
+    let g = s.core.idle_groups(&s.store)[0].clone();
+    let t = s.tok();
+    let offer = MatchOffer { group: g.id, slot_name: "slot1@host".into(), startd: startd(), slot_ad: None, count: 1 };
+    s.core.on_matches(&s.store, vec![offer], s.now, t);
+    let pending = s
+        .flush()
+        .into_iter()
+        .find_map(|a| match a {
+            Action::RequestClaim { token, .. } => Some(token),
+            _ => None,
+        })
+        .expect("a claim request for the second match");
+    let ack = s.exit("claim1", jid(c, 0), Some(0));
+    assert!(ack.release, "nothing else for the first claim: released");
+    assert!(s.core.take_failed_matches().is_empty(), "the second match on slot1@host is still being claimed");
+    s.core.on_claim_result(&s.store, pending, Err("no room".into()), s.now);
+    s.flush();
+    assert_eq!(s.core.take_failed_matches(), ["slot1@host"], "now nothing of the matches is left");
+}

@@ -206,6 +206,7 @@ impl Engine {
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => break,
             };
+            let started = Instant::now();
             let mut stop = false;
             let mut n = 0;
             if let Some(i) = first {
@@ -228,11 +229,17 @@ impl Engine {
             let fx = self.core.take_effects();
             self.stats.batches += 1;
             self.stats.inputs += n as u64;
+            let decided = Instant::now();
             if let Err(e) = self.execute(fx) {
                 tracing::error!("the job queue could not be written: {e}; the schedd stops (its master restarts it)");
                 self.fail_pending(&e.to_string());
                 std::process::exit(1);
             }
+            tracing::debug!(
+                "batch of {n} inputs: decided in {:.2} ms, carried out in {:.2} ms",
+                (decided - started).as_secs_f64() * 1e3,
+                decided.elapsed().as_secs_f64() * 1e3
+            );
             self.publish();
             self.report();
             if stop {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use client::{Client, ClientError};
 use daemon::Settings;
-use proto::address::{Address, Daemon};
+use proto::address::Address;
 use proto::negotiator::Reschedule;
 use proto::startd::ReleaseClaim;
 use tokio::sync::{mpsc, Notify};
@@ -166,7 +166,7 @@ async fn reschedule_task(settings: Settings, me: Arc<Me>, wake: Arc<Notify>, fai
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        let addr = match negotiator_address(&settings).await {
+        let addr = match daemon::locate::negotiator_address(&settings).await {
             Some(a) => a,
             None => {
                 tracing::debug!("no negotiator to wake (its address file is missing)");
@@ -182,27 +182,11 @@ async fn reschedule_task(settings: Settings, me: Arc<Me>, wake: Arc<Notify>, fai
             from: Some(me.name.clone()),
             addresses: me.addresses.lock().map(|a| a.clone()).unwrap_or_default(),
             failed_matches,
+            ..Default::default()
         };
         let r: Result<serde_json::Value, ClientError> = timed(c.post("/v1/reschedule", &req), &addr).await;
         if let Err(e) = r {
             tracing::debug!("waking the negotiator at {addr}: {e}");
         }
     }
-}
-
-/// The negotiator: its address file on this host, else its ad in the collector.
-async fn negotiator_address(settings: &Settings) -> Option<Address> {
-    if let Ok(a) = daemon::locate::local_address(settings, Daemon::Negotiator) {
-        return Some(a);
-    }
-    let coll = daemon::locate::collector_address(settings).ok()?;
-    let c = Client::new(coll);
-    let q = proto::collector::AdQuery {
-        ad_type: Some(proto::collector::ad_type::NEGOTIATOR.to_string()),
-        projection: vec!["MyAddress".to_string()],
-        ..Default::default()
-    };
-    let ads = client::collector::query(&c, &q).await.ok()?;
-    let addrs = proto::collector::addresses(ads.first()?);
-    proto::collector::pick_address(&addrs, |p| p.exists())
 }

@@ -57,6 +57,9 @@ pub enum Action {
     Report { schedd: Address, report: Report },
     /// The slot ads changed: advertise.
     AdsChanged,
+    /// A claim ended and gave its resources back (slot name): once the
+    /// collector has the new ads, the negotiator may match them.
+    SlotFreed(String),
     /// The set of claims changed: record it (for reporting losses after a restart).
     SaveClaims,
     /// Write a line to the StartLog.
@@ -439,7 +442,12 @@ impl Startd {
     /// The claim is over: free its slot, forget it.
     fn finish_claim(&mut self, claim_id: &str, now: f64) -> Vec<Action> {
         let Some(claim) = self.claims.remove(claim_id) else { return Vec::new() };
-        let mut out = vec![Action::Log(format!("{} released", claim.slot)), Action::AdsChanged, Action::SaveClaims];
+        let mut out = vec![
+            Action::Log(format!("{} released", claim.slot)),
+            Action::AdsChanged,
+            Action::SlotFreed(claim.slot.clone()),
+            Action::SaveClaims,
+        ];
         if let Some(reason) = claim.report_lost {
             out.push(Action::Report {
                 schedd: claim.schedd.clone(),

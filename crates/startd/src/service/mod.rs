@@ -54,11 +54,17 @@ pub struct Service {
     /// A starter already running, for the next claim.
     spare: Mutex<Option<StarterProc>>,
     keep_spare: bool,
+    /// A spare starter is being started.
+    refilling: std::sync::atomic::AtomicBool,
     /// What the starters are told on their command line.
     starter: StarterArgs,
     reporters: Mutex<HashMap<Address, Arc<Reporter>>>,
     /// Ads changed.
     advertise: Arc<Notify>,
+    /// Slots freed since the ads were last taken for the collector.
+    freed: Mutex<Vec<String>>,
+    /// Slots freed that are in the ads on their way to the collector.
+    freed_sent: Mutex<Vec<String>>,
     /// Claims changed (the lease timer recomputes its deadline).
     leases: Notify,
     /// All starters gone (for shutdown).
@@ -120,6 +126,7 @@ impl Service {
                 }
                 Action::Report { schedd, report } => self.reporter(&schedd).push(report),
                 Action::AdsChanged => self.advertise.notify_one(),
+                Action::SlotFreed(slot) => self.freed.lock().unwrap_or_else(|p| p.into_inner()).push(slot),
                 Action::SaveClaims => {
                     // Written by the records task, off the request's path.
                     self.records_changed.notify_one();
@@ -145,7 +152,11 @@ impl Service {
             Ok(p) => {
                 *p.claim.lock().unwrap_or_else(|e| e.into_inner()) = Some(claim_id.clone());
                 self.starters.lock().unwrap_or_else(|e| e.into_inner()).insert(claim_id, p.tx);
-                self.refill_spare();
+                // Off this request's path: starting a process blocks the
+                // thread for milliseconds, and the claim's answer (and its
+                // first job) should not wait for the next claim's starter.
+                let svc = self.clone();
+                tokio::task::spawn_blocking(move || svc.refill_spare());
             }
             Err(e) => {
                 let a = self.lock().on_starter_gone(&claim_id, &format!("could not be started: {e}"), now());
@@ -159,12 +170,26 @@ impl Service {
         if !self.keep_spare || self.lock().shutting_down() {
             return;
         }
-        let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
-        if spare.is_none() {
-            match self.start_process(None) {
-                Ok(p) => *spare = Some(p),
-                Err(e) => tracing::warn!("cannot start a spare starter: {e}"),
+        if self.spare.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            return;
+        }
+        if self.refilling.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return;
+        }
+        // The process starts without the lock held, so a claim arriving
+        // meanwhile is not held up (it starts its own starter).
+        let started = self.start_process(None);
+        self.refilling.store(false, std::sync::atomic::Ordering::Release);
+        match started {
+            Ok(p) => {
+                let stopping = self.lock().shutting_down();
+                let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+                if spare.is_none() && !stopping {
+                    *spare = Some(p);
+                }
+                // Otherwise dropping `p` closes its input and it exits.
             }
+            Err(e) => tracing::warn!("cannot start a spare starter: {e}"),
         }
     }
 
@@ -333,6 +358,26 @@ async fn save_records(s: St) {
     }
 }
 
+/// Tell the negotiator that slots were freed (the collector has their new
+/// ads), so jobs another schedd has waiting need not wait for
+/// `NEGOTIATOR_INTERVAL`; it starts a cycle only if the last one left jobs idle.
+async fn wake_negotiator(settings: Settings, host: String, freed: Vec<String>) {
+    let Some(addr) = daemon::locate::negotiator_address(&settings).await else {
+        tracing::debug!("slots freed, but no negotiator to tell");
+        return;
+    };
+    let c = client::Client::new(addr.clone());
+    let req = proto::negotiator::Reschedule { from: Some(format!("startd {host}")), slots_freed: freed, ..Default::default() };
+    let r: Result<serde_json::Value, client::ClientError> =
+        match tokio::time::timeout(Duration::from_secs(10), c.post("/v1/reschedule", &req)).await {
+            Ok(r) => r,
+            Err(_) => return,
+        };
+    if let Err(e) = r {
+        tracing::debug!("telling the negotiator at {addr} about freed slots: {e}");
+    }
+}
+
 /// Remove sandboxes a previous startd left behind (its starters are gone).
 fn clean_execute_dir(dir: &std::path::Path) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
@@ -377,6 +422,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         starters: Mutex::new(HashMap::new()),
         spare: Mutex::new(None),
         keep_spare: settings.int("STARTD_SPARE_STARTERS", 1) > 0,
+        refilling: std::sync::atomic::AtomicBool::new(false),
         starter: StarterArgs {
             log_base: settings.path("STARTER_LOG").unwrap_or_else(|| settings.log_dir().join("StarterLog")),
             debug: settings.get_or("STARTER_DEBUG", "info"),
@@ -384,6 +430,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         },
         reporters: Mutex::new(HashMap::new()),
         advertise: Arc::new(Notify::new()),
+        freed: Mutex::new(Vec::new()),
+        freed_sent: Mutex::new(Vec::new()),
         leases: Notify::new(),
         starters_gone: Notify::new(),
         records_changed: Notify::new(),
@@ -451,7 +499,22 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let every = Duration::from_secs(settings.int("UPDATE_INTERVAL", 300).max(1) as u64);
     let advertiser = {
         let svc2 = svc.clone();
-        Advertiser::spawn(settings.clone(), every, Arc::new(move || svc2.lock().slot_ads(now(), daemon::host::load_average())))
+        let source: daemon::advertise::AdSource = Arc::new(move || {
+            let ads = svc2.lock().slot_ads(now(), daemon::host::load_average());
+            // These ads show the slots freed so far.
+            let freed = std::mem::take(&mut *svc2.freed.lock().unwrap_or_else(|p| p.into_inner()));
+            svc2.freed_sent.lock().unwrap_or_else(|p| p.into_inner()).extend(freed);
+            ads
+        });
+        let svc3 = svc.clone();
+        let settings3 = settings.clone();
+        let after: daemon::advertise::AfterSent = Arc::new(move || {
+            let freed = std::mem::take(&mut *svc3.freed_sent.lock().unwrap_or_else(|p| p.into_inner()));
+            if !freed.is_empty() {
+                tokio::spawn(wake_negotiator(settings3.clone(), svc3.host.clone(), freed));
+            }
+        });
+        Advertiser::spawn_with(settings.clone(), every, source, Some(after))
     };
     // Changes in the slots wake the advertiser.
     {

@@ -70,8 +70,16 @@ async fn run(r: Arc<Reporter>, schedd: Address, startd: String, svc: Weak<Servic
                 Report::Lost(l) => ev.lost.push(l.clone()),
             }
         }
+        let sent = std::time::Instant::now();
         match client::startd::report_events(&client, &ev).await {
             Ok(answer) => {
+                tracing::debug!(
+                    "reported {} started, {} exits, {} lost to {schedd}: answered in {:.2} ms",
+                    ev.started.len(),
+                    ev.exits.len(),
+                    ev.lost.len(),
+                    sent.elapsed().as_secs_f64() * 1e3
+                );
                 backoff = Duration::from_millis(50);
                 let Some(svc) = svc.upgrade() else { return };
                 let now = daemon::ads::now_f64();
