@@ -6,7 +6,9 @@
 //! format is a new renderer. The shared pieces — finding the schedd,
 //! turning wire ads into ClassAds — are used by the other job tools too.
 
+mod analyze;
 mod autoformat;
+mod clauses;
 pub(crate) mod render;
 
 use std::io::Write;
@@ -20,6 +22,7 @@ use proto::schedd::{JobSelector, QueryLine, QueryRequest, QuerySummary};
 use proto::WireAd;
 
 use self::autoformat::{AfOptions, FormatItem};
+use super::attrs;
 
 /// A wire ad as a ClassAd (a value that does not parse is kept as `error`
 /// rather than failing the whole query).
@@ -46,6 +49,16 @@ pub(crate) fn my_user() -> String {
         .unwrap_or_else(|| nix::unistd::getuid().to_string())
 }
 
+/// A client for the collector: this pool's, or the one at `pool`.
+pub(crate) fn connect_collector(pool: Option<&str>) -> Result<BlockingClient, String> {
+    let mut settings = daemon::Settings::load("TOOL").map_err(|e| e.to_string())?;
+    if let Some(p) = pool {
+        settings.set("COLLECTOR_HOST", p);
+    }
+    let coll = daemon::locate::collector_address(&settings).map_err(|e| e.to_string())?;
+    BlockingClient::new(coll).map_err(|e| e.to_string())
+}
+
 /// A client for the schedd: this host's (its address file), or the one
 /// named `name`, found through the collector (`pool` if given).
 pub(crate) fn connect_schedd(name: Option<&str>, pool: Option<&str>) -> Result<BlockingClient, String> {
@@ -56,8 +69,7 @@ pub(crate) fn connect_schedd(name: Option<&str>, pool: Option<&str>) -> Result<B
     let addr = match name {
         None => daemon::locate::local_address(&settings, Daemon::Schedd).map_err(|e| e.to_string())?,
         Some(n) => {
-            let coll = daemon::locate::collector_address(&settings).map_err(|e| e.to_string())?;
-            let c = BlockingClient::new(coll).map_err(|e| e.to_string())?;
+            let c = connect_collector(pool)?;
             let q = proto::collector::AdQuery {
                 ad_type: Some(proto::collector::ad_type::SCHEDULER.to_string()),
                 constraint: Some(format!("Name == {}", proto::collector::quote(n))),
@@ -102,6 +114,8 @@ struct Args {
     name: Option<String>,
     pool: Option<String>,
     attributes: Vec<String>,
+    /// `-analyze` (false) or `-better-analyze` (true).
+    analyze: Option<bool>,
     /// The query may return only part of some clusters (DONE cannot be counted).
     partial: bool,
 }
@@ -220,6 +234,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
         } else if is_opt(opt, "attributes", 2) {
             let list = next(&mut i, "-attributes")?;
             a.attributes.extend(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+        } else if is_opt(opt, "better-analyze", 2) || is_opt(opt, "better-analyse", 2) {
+            a.analyze = Some(true);
+        } else if is_opt(opt, "analyze", 2) || is_opt(opt, "analyse", 2) {
+            a.analyze = Some(a.analyze.unwrap_or(false));
         } else if is_opt(opt, "global", 1) || is_opt(opt, "debug", 1) {
             // One schedd per pool for now; -debug output goes to the schedd's log.
         } else if is_opt(opt, "help", 1) {
@@ -290,6 +308,9 @@ const TABLE_ATTRS: &[&str] = &[
 
 fn run(a: Args) -> Result<ExitCode, String> {
     let client = connect_schedd(a.name.as_deref(), a.pool.as_deref())?;
+    if let Some(better) = a.analyze {
+        return run_analysis(&a, &client, better);
+    }
     let mut select = JobSelector { ids: a.ids.clone(), owners: a.owners.clone(), ..Default::default() };
     if !a.all_users && a.ids.is_empty() && a.owners.is_empty() {
         select.owners = vec![my_user()];
@@ -361,6 +382,60 @@ fn run(a: Args) -> Result<ExitCode, String> {
         eprintln!("{e}");
         return Ok(ExitCode::from(1));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The selection of jobs the restrictions and constraints name.
+fn selector(a: &Args) -> JobSelector {
+    let mut select = JobSelector { ids: a.ids.clone(), owners: a.owners.clone(), ..Default::default() };
+    if !a.all_users && a.ids.is_empty() && a.owners.is_empty() {
+        select.owners = vec![my_user()];
+    }
+    if !a.constraints.is_empty() {
+        select.constraint = Some(if a.constraints.len() == 1 {
+            a.constraints[0].clone()
+        } else {
+            a.constraints.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" && ")
+        });
+    }
+    select
+}
+
+/// `-analyze` / `-better-analyze`: whole job ads from the schedd, slot ads
+/// (without dynamic slots) from the collector, compared here.
+fn run_analysis(a: &Args, client: &BlockingClient, better: bool) -> Result<ExitCode, String> {
+    let req = QueryRequest { select: selector(a), projection: Vec::new(), limit: a.limit, summary: true, summary_only: false };
+    let mut ads: Vec<ClassAd> = Vec::new();
+    let mut summary: Option<QuerySummary> = None;
+    let mut error: Option<String> = None;
+    client::schedd::query_each_blocking(client, &req, |line| {
+        match line {
+            QueryLine::Ad(w) => ads.push(ad_of(&w)),
+            QueryLine::Summary(s) => summary = Some(s),
+            QueryLine::Error(e) => error = Some(e.message),
+        }
+        true
+    })
+    .map_err(|e| query_error(&e))?;
+    if let Some(e) = error {
+        return Err(format!("Error: {e}"));
+    }
+    ads.sort_by_key(|ad| (attrs::int(ad, "ClusterId").unwrap_or(0), attrs::int(ad, "ProcId").unwrap_or(0)));
+    let collector = connect_collector(a.pool.as_deref())?;
+    let q = proto::collector::AdQuery {
+        ad_type: Some(proto::collector::ad_type::MACHINE.to_string()),
+        constraint: Some("!(DynamicSlot?:false)".to_string()),
+        projection: Vec::new(),
+        limit: None,
+    };
+    let slots = client::collector::query_blocking(&collector, &q).map_err(|e| format!("Error:  Could not fetch startd ads\n{e}"))?;
+    let mut slots = analyze::Slots::new(slots.iter().map(ad_of).collect());
+    let summary = summary.unwrap_or_default();
+    let label = format!("Schedd: {} : {}", summary.schedd_name, render::summarize_address(&summary.schedd_address));
+    let text = analyze::render(&ads, &mut slots, &label, better);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
     Ok(ExitCode::SUCCESS)
 }
 
