@@ -44,7 +44,7 @@ pub enum Input {
     Edit { who: Who, req: EditRequest, constraint: Option<Expr>, reply: oneshot::Sender<Reply> },
     Query { filter: Filter, summary_only: bool, limit: Option<usize>, reply: oneshot::Sender<Snapshot> },
     Requests { reply: oneshot::Sender<Vec<(IdleGroup, WireAd)>> },
-    Matches { offers: Vec<MatchOffer>, reply: oneshot::Sender<Reply> },
+    Matches { offers: Vec<MatchOffer>, negotiator: String, rejections: Vec<(u64, String)>, reply: oneshot::Sender<Reply> },
     Events { events: ClaimEvents, updates: Vec<Vec<(String, Expr)>>, reply: oneshot::Sender<Reply> },
     ClaimResult { token: Token, result: Result<Granted, String> },
     ActivateFailed { claim_id: String, job: JobId, reason: String, lost: bool },
@@ -278,7 +278,8 @@ impl Engine {
                 }
                 let _ = reply.send(out);
             }
-            Input::Matches { offers, reply } => {
+            Input::Matches { offers, negotiator, rejections, reply } => {
+                self.core.on_rejections(&QueueStore(&self.queue), &negotiator, &rejections, t);
                 let tok = self.token(reply);
                 self.core.on_matches(&QueueStore(&self.queue), offers, t, tok);
             }

@@ -436,7 +436,8 @@ async fn matches(State(st): State<AppState>, Json(set): Json<MatchSet>) -> Answe
         }
     }
     let (tx, rx) = oneshot::channel();
-    st.send(Input::Matches { offers, reply: tx })?;
+    let rejections = set.rejections.iter().map(|r| (r.autocluster, r.reason.clone())).collect();
+    st.send(Input::Matches { offers, negotiator: set.negotiator, rejections, reply: tx })?;
     match wait(rx).await? {
         Reply::Matches(r) => r.map(|accepted| Json(MatchesAck { accepted, refused })).map_err(ApiFailure),
         _ => Err(ApiFailure(ApiError::internal("unexpected answer"))),
