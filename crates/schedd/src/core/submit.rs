@@ -88,8 +88,11 @@ impl Schedd {
         let cluster_status = cluster_arc.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle);
         let cluster_prio = cluster_arc.int("JobPrio").unwrap_or(0);
         let proc_logs = procs.iter().any(|p| p.get_own("UserLog").is_some());
-        for own in procs {
+        let qdate = cluster_arc.int("QDate").unwrap_or(now);
+        for mut own in procs {
             let proc = proc_id(&own).unwrap_or(0);
+            // HTCondor's `schedd#cluster.proc#QDate`, unique across schedds and time.
+            own.insert("GlobalJobId", string(&format!("{}#{cluster}.{proc}#{qdate}", self.cfg.name)));
             first = first.min(proc);
             let id = JobId { cluster, proc };
             let status = literal_int(&own, "JobStatus").and_then(JobStatus::from_code).unwrap_or(cluster_status);
