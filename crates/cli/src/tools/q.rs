@@ -10,6 +10,7 @@ mod analyze;
 mod autoformat;
 mod clauses;
 pub(crate) mod render;
+mod xml;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,7 +22,7 @@ use proto::job::JobSpec;
 use proto::schedd::{JobSelector, QueryLine, QueryRequest, QuerySummary};
 use proto::WireAd;
 
-use self::autoformat::{AfOptions, FormatItem};
+use self::autoformat::{AdForm, AfOptions, FormatItem};
 use super::attrs;
 
 /// A wire ad as a ClassAd (a value that does not parse is kept as `error`
@@ -107,6 +108,7 @@ struct Args {
     totals: bool,
     long: bool,
     json: bool,
+    xml: bool,
     af: Option<(AfOptions, Vec<String>)>,
     formats: Vec<FormatItem>,
     limit: Option<usize>,
@@ -210,6 +212,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
             a.long = true;
         } else if is_opt(opt, "json", 2) {
             a.json = true;
+        } else if is_opt(opt, "xml", 2) {
+            a.xml = true;
         } else if is_opt(opt, "run", 1) {
             a.view = Some(View::Run);
             a.constraints.push("JobStatus == 2 || JobStatus == 6 || JobStatus == 7".into());
@@ -311,25 +315,23 @@ fn run(a: Args) -> Result<ExitCode, String> {
     if let Some(better) = a.analyze {
         return run_analysis(&a, &client, better);
     }
-    let mut select = JobSelector { ids: a.ids.clone(), owners: a.owners.clone(), ..Default::default() };
-    if !a.all_users && a.ids.is_empty() && a.owners.is_empty() {
-        select.owners = vec![my_user()];
-    }
-    if !a.constraints.is_empty() {
-        let c = if a.constraints.len() == 1 {
-            a.constraints[0].clone()
-        } else {
-            a.constraints.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" && ")
-        };
-        select.constraint = Some(c);
-    }
-    let custom = a.af.is_some() || !a.formats.is_empty() || a.long || a.json;
+    let select = selector(&a);
+    let form = if a.json {
+        AdForm::Json
+    } else if a.xml {
+        AdForm::Xml
+    } else if a.long {
+        AdForm::Long
+    } else {
+        AdForm::None
+    };
+    let custom = a.af.is_some() || !a.formats.is_empty() || form != AdForm::None;
     let mut projection: Vec<String> = Vec::new();
     if let Some((_, attrs)) = &a.af {
         projection.extend(autoformat::attributes_of(attrs));
     } else if !a.formats.is_empty() {
         projection.extend(a.formats.iter().flat_map(|f| autoformat::attributes_of(std::slice::from_ref(&f.attr))));
-    } else if a.long || a.json {
+    } else if form != AdForm::None {
         projection = a.attributes.clone();
     } else {
         projection = TABLE_ATTRS.iter().map(|s| s.to_string()).collect();
@@ -349,11 +351,15 @@ fn run(a: Args) -> Result<ExitCode, String> {
     let mut ads: Vec<ClassAd> = Vec::new();
     let mut summary: Option<QuerySummary> = None;
     let mut error: Option<String> = None;
-    let mut streamed = autoformat::Streamer::new(&a.af, &a.formats, a.long, a.json);
+    let mut streamed = autoformat::Streamer::new(&a.af, &a.formats, form);
     let result = client::schedd::query_each_blocking(&client, &req, |line| {
         match line {
             QueryLine::Ad(w) => {
-                let ad = ad_of(&w);
+                let mut ad = ad_of(&w);
+                if form != AdForm::None && !a.attributes.is_empty() {
+                    // -attributes: only those (the schedd adds what their expressions read).
+                    ad = only(&ad, &a.attributes);
+                }
                 if custom && streamed.streams() {
                     streamed.ad(&mut out, &ad);
                 } else {
@@ -371,6 +377,10 @@ fn run(a: Args) -> Result<ExitCode, String> {
     if custom {
         streamed.finish(&mut out, &mut ads);
         let _ = out.flush();
+        if let Some(e) = error {
+            eprintln!("Error: {e}");
+            return Ok(ExitCode::from(1));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let summary = summary.unwrap_or_default();
@@ -383,6 +393,17 @@ fn run(a: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The attributes of `ad` named in `names` (ignoring case).
+pub(crate) fn only(ad: &ClassAd, names: &[String]) -> ClassAd {
+    let mut out = ClassAd::new();
+    for (n, e) in ad.iter_all() {
+        if names.iter().any(|w| w.eq_ignore_ascii_case(n)) {
+            out.insert(n, e.clone());
+        }
+    }
+    out
 }
 
 /// The selection of jobs the restrictions and constraints name.
