@@ -7,10 +7,10 @@
 //! turning wire ads into ClassAds — are used by the other job tools too.
 
 mod analyze;
-mod autoformat;
+pub(crate) mod autoformat;
 mod clauses;
 pub(crate) mod render;
-mod xml;
+pub(crate) mod xml;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -458,26 +458,6 @@ fn run_analysis(a: &Args, client: &BlockingClient, better: bool) -> Result<ExitC
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
     Ok(ExitCode::SUCCESS)
-}
-
-/// `-af` options from the letters after the colon.
-pub(crate) fn autoformat_options(letters: &str) -> AfOptions {
-    AfOptions::parse(letters)
-}
-
-/// One `-af` line for an ad.
-pub(crate) fn af_line(ad: &ClassAd, o: &AfOptions, attrs: &[String]) -> String {
-    autoformat::row(ad, o, attrs)
-}
-
-/// `-long` text of an ad.
-pub(crate) fn long_of(ad: &ClassAd) -> String {
-    autoformat::long_text(ad)
-}
-
-/// `-json` text of ads.
-pub(crate) fn json_of(ads: &[ClassAd]) -> String {
-    autoformat::json_text(ads)
 }
 
 /// A failed query, as condor_q reports it.

@@ -14,6 +14,7 @@
 //!
 //! Run with `cargo test -p aerie-cli --test golden` (about a minute).
 
+mod history_file;
 mod normalize;
 
 use std::collections::BTreeMap;

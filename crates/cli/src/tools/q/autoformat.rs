@@ -227,12 +227,7 @@ impl Streamer {
     }
 }
 
-/// One `-af` line.
-pub fn row(ad: &ClassAd, o: &AfOptions, attrs: &[String]) -> String {
-    af_row(ad, o, attrs, None)
-}
-
-fn af_row(ad: &ClassAd, o: &AfOptions, attrs: &[String], widths: Option<&[usize]>) -> String {
+pub(crate) fn af_row(ad: &ClassAd, o: &AfOptions, attrs: &[String], widths: Option<&[usize]>) -> String {
     let mut cells: Vec<String> = Vec::new();
     if o.job_id {
         cells.push(if o.label { format!("ID = {}", job_id_text(ad)) } else { job_id_text(ad) });
@@ -321,6 +316,80 @@ pub fn long_text(ad: &ClassAd) -> String {
     s
 }
 
+/// One ad as JSON (`{` … `}`, no newline after), attributes sorted by name.
+pub fn json_ad(ad: &ClassAd) -> String {
+    let mut attrs: Vec<(&str, &Expr)> = ad.iter_all().collect();
+    attrs.sort_by_key(|(n, _)| n.to_ascii_lowercase());
+    let sorted: ClassAd = attrs.into_iter().map(|(n, e)| (n, e.clone())).collect();
+    sorted.to_json()
+}
+
+/// One ad as a line of JSON (`-jsonl`): [`json_ad`] without its line breaks.
+pub fn json_line(ad: &ClassAd) -> String {
+    let text = json_ad(ad);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            // Structural breaks only: strings carry theirs as `\n`.
+            while chars.peek() == Some(&' ') {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `-af:h` printed as ads arrive (`condor_history`): the headings first,
+/// each column then as wide as its heading and the widest value so far.
+pub struct GrowingTable {
+    o: AfOptions,
+    attrs: Vec<String>,
+    widths: Vec<usize>,
+}
+
+impl GrowingTable {
+    pub fn new(o: &AfOptions, attrs: &[String]) -> GrowingTable {
+        let mut heads: Vec<String> = Vec::new();
+        if o.job_id {
+            heads.push(" ID".to_string());
+        }
+        heads.extend(attrs.iter().cloned());
+        GrowingTable { o: o.clone(), attrs: attrs.to_vec(), widths: heads.iter().map(|h| h.len()).collect() }
+    }
+
+    /// The heading line.
+    pub fn heading(&self) -> String {
+        let mut heads: Vec<String> = Vec::new();
+        if self.o.job_id {
+            heads.push(" ID".to_string());
+        }
+        heads.extend(self.attrs.iter().cloned());
+        join_row(&heads, &self.o, Some(&self.widths))
+    }
+
+    /// One ad's line.
+    pub fn row(&mut self, ad: &ClassAd) -> String {
+        let mut cells = Vec::new();
+        if self.o.job_id {
+            let t = job_id_text(ad);
+            self.widths[0] = self.widths[0].max(t.len());
+            cells.push(t);
+        }
+        for (i, a) in self.attrs.iter().enumerate() {
+            let (t, defined) = eval_text(ad, a, &self.o);
+            let col = i + self.o.job_id as usize;
+            if defined {
+                self.widths[col] = self.widths[col].max(t.len());
+            }
+            cells.push(t);
+        }
+        join_row(&cells, &self.o, Some(&self.widths))
+    }
+}
+
 /// `-json`: a list of ads, attributes sorted by name.
 pub fn json_text(ads: &[ClassAd]) -> String {
     let mut s = String::from("[\n");
@@ -341,7 +410,7 @@ pub fn json_text(ads: &[ClassAd]) -> String {
 /// value is undefined (or of the wrong type) prints nothing, not even the
 /// rest of its format. `%s` of an attribute whose value is not a string
 /// prints the attribute's expression as written (HTCondor's rule).
-fn format_row(ad: &ClassAd, items: &[FormatItem]) -> String {
+pub(crate) fn format_row(ad: &ClassAd, items: &[FormatItem]) -> String {
     let mut s = String::new();
     for it in items {
         let own = ad.get(&it.attr);
