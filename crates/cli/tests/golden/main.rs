@@ -422,6 +422,27 @@ fn the_golden_session_prints_what_htcondor_prints() {
     let out = std::fs::read_to_string(s.work.join("echo.out")).unwrap_or_default();
     s.judge_exact(&g, &Ran { exit: 0, stdout: out, stderr: String::new() }, &[]);
 
+    // Refusals in HTCondor's words (from its tools' source), for what the
+    // goldens do not show.
+    let expect = |s: &Session, line: &str, exit: i32, stdout: &str, stderr: &str| {
+        let r = s.run_line(line);
+        assert_eq!((r.exit, r.stdout.as_str(), r.stderr.as_str()), (exit, stdout, stderr), "$ {line}");
+    };
+    expect(&s, "condor_qedit 999.0 Foo 1", 1, "", "Failed to set attribute \"Foo\" for job 999.0.\nQueue transaction failed.  No attributes were set.\n");
+    expect(
+        &s,
+        "condor_qedit -constraint 'ClusterId == 999' Foo 1",
+        1,
+        "",
+        "Failed to set attribute \"Foo\" by constraint: ( (ClusterId == 999) )\nQueue transaction failed.  No attributes were set.\n",
+    );
+    expect(&s, "condor_qedit 1 Owner '\"x\"'", 1, "", "Update of immutable attribute \"Owner\" is not allowed.\nTransaction failed.  No attributes were set.\n");
+    expect(&s, "condor_hold -constraint 'ClusterId == 999'", 1, "", "\nCouldn't find/hold all jobs matching constraint (ClusterId == 999)\n");
+    expect(&s, "condor_rm -forcex 1.0", 0, "Job 1.0 removed locally (remote state unknown)\n", "");
+    s.wait_for("an empty queue", 30, |s| s.q_af("ClusterId").is_empty());
+    expect(&s, "condor_rm -all", 0, "", "condor_rm:0:There are no jobs in the queue\n");
+    expect(&s, "condor_wait -wait 1 sleep.log 2.0", 0, "All jobs done.\n", "");
+
     let mut report = String::new();
     let mut failed = Vec::new();
     for (name, o) in &s.results {
