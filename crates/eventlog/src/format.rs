@@ -19,10 +19,71 @@ pub enum TimeFormat {
     IsoLocal,
     /// `2026-11-25 10:47:46Z` in UTC.
     IsoUtc,
-    /// `11/25 10:47:46` (the pre-ISO format, `DEFAULT_USERLOG_FORMAT_OPTIONS = OLD_DATE`).
+    /// `11/25 10:47:46` (the pre-ISO format, `DEFAULT_USERLOG_FORMAT_OPTIONS = LEGACY`).
     OldLocal,
+    /// `11/25 10:47:46Z`, the pre-ISO format in UTC.
+    OldUtc,
     /// `2026-11-25 10:47:46` in a fixed zone, seconds east of UTC (reproducible output).
     IsoOffset(i32),
+}
+
+impl TimeFormat {
+    /// The time format of HTCondor's format options (`ISO_DATE`, `UTC`,
+    /// `LEGACY`, `!` to turn one off), over `base`.
+    pub fn from_options(opts: &str, base: TimeFormat) -> TimeFormat {
+        let (mut iso, mut utc) = match base {
+            TimeFormat::IsoLocal | TimeFormat::IsoOffset(_) => (true, false),
+            TimeFormat::IsoUtc => (true, true),
+            TimeFormat::OldLocal => (false, false),
+            TimeFormat::OldUtc => (false, true),
+        };
+        for o in opts.split([',', ' ', ':']).filter(|o| !o.is_empty()) {
+            let (bang, o) = match o.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, o),
+            };
+            if o.eq_ignore_ascii_case("ISO_DATE") {
+                iso = !bang;
+            } else if o.eq_ignore_ascii_case("UTC") {
+                utc = !bang;
+            } else if o.eq_ignore_ascii_case("LEGACY") {
+                if bang {
+                    iso = true;
+                } else {
+                    iso = false;
+                    utc = false;
+                }
+            }
+        }
+        match (iso, utc) {
+            (true, false) => TimeFormat::IsoLocal,
+            (true, true) => TimeFormat::IsoUtc,
+            (false, false) => TimeFormat::OldLocal,
+            (false, true) => TimeFormat::OldUtc,
+        }
+    }
+
+    /// True for the UTC forms.
+    pub fn is_utc(self) -> bool {
+        matches!(self, TimeFormat::IsoUtc | TimeFormat::OldUtc)
+    }
+}
+
+/// How a log's events are written: HTCondor's text format, or its XML
+/// form (`log_xml = true`, the job's `UserLogUseXML`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Xml,
+}
+
+/// One event in `format`: text with its `...` line, or an XML event ad.
+pub fn format_event_as(ev: &Event, tf: TimeFormat, format: LogFormat) -> String {
+    match format {
+        LogFormat::Text => format_event(ev, tf),
+        LogFormat::Xml => crate::xml::ad_in_order(&crate::classad_form::to_classad(ev, tf.is_utc())),
+    }
 }
 
 /// Render one event including its closing `...` line.
@@ -59,6 +120,10 @@ fn format_header(out: &mut String, ev: &Event, tf: TimeFormat) {
             .timestamp_opt(ev.time, 0)
             .single()
             .map(|t| t.format("%m/%d %H:%M:%S").to_string()),
+        TimeFormat::OldUtc => Utc
+            .timestamp_opt(ev.time, 0)
+            .single()
+            .map(|t| t.format("%m/%d %H:%M:%SZ").to_string()),
     };
     out.push_str(stamp.as_deref().unwrap_or("1970-01-01 00:00:00"));
     out.push(' ');

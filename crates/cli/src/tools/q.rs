@@ -10,7 +10,7 @@ mod analyze;
 pub(crate) mod autoformat;
 mod clauses;
 pub(crate) mod render;
-pub(crate) mod xml;
+pub(crate) use eventlog::xml;
 
 use std::io::Write;
 use std::process::ExitCode;
