@@ -29,6 +29,18 @@ fn me() -> String {
     nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|u| u.name).unwrap_or_default()
 }
 
+/// A Python that imports HTCondor's `htcondor2` (`$AERIE_PYTHON`, or the
+/// test venv), if there is one.
+fn htcondor_python() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("AERIE_PYTHON").map(PathBuf::from),
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/aerie-venv/bin/python")),
+    ];
+    candidates.into_iter().flatten().find(|py| {
+        std::process::Command::new(py).args(["-c", "import htcondor2"]).output().is_ok_and(|o| o.status.success())
+    })
+}
+
 /// Words of a golden command line: blanks split, single quotes group.
 fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -442,6 +454,42 @@ fn the_golden_session_prints_what_htcondor_prints() {
     s.wait_for("an empty queue", 30, |s| s.q_af("ClusterId").is_empty());
     expect(&s, "condor_rm -all", 0, "", "condor_rm:0:There are no jobs in the queue\n");
     expect(&s, "condor_wait -wait 1 sleep.log 2.0", 0, "All jobs done.\n", "");
+
+    // log_xml and job_ad_information_attrs: an XML log with a 028 event
+    // after each event, read by our reader and by HTCondor's own.
+    s.write(
+        "xml.sub",
+        "executable = /bin/echo\narguments = xml\nlog = xml.log\nlog_xml = true\njob_ad_information_attrs = Owner, ExitCode\nqueue\n",
+    );
+    let r = s.run_line("condor_submit xml.sub");
+    assert_eq!(r.exit, 0, "{}", r.stderr);
+    let r = s.run_line("condor_wait -wait 60 xml.log");
+    assert_eq!((r.exit, r.stdout.as_str()), (0, "All jobs done.\n"), "condor_wait reads an XML log: {}", r.stderr);
+    let text = std::fs::read_to_string(s.work.join("xml.log")).unwrap();
+    assert!(text.starts_with("<c>\n    <a n=\"EventTypeNumber\"><i>0</i></a>\n"), "{text}");
+    let events = eventlog::parse_log(&text).unwrap().events;
+    let numbers: Vec<u32> = events.iter().map(|e| e.body.number()).filter(|n| *n != 6).collect();
+    assert_eq!(numbers, [0, 28, 1, 28, 28, 5, 28], "each event followed by its 028 (image size events aside): {text}");
+    let last = events.last().unwrap();
+    let eventlog::EventBody::JobAdInformation { attrs } = &last.body else { panic!("{last:?}") };
+    let get = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    assert_eq!(get("ExitCode").as_deref(), Some("0"));
+    assert_eq!(get("Owner"), Some(format!("\"{}\"", s.ours.user)));
+    assert_eq!(get("TriggerEventTypeName").as_deref(), Some("\"ULOG_JOB_TERMINATED\""));
+    match htcondor_python() {
+        Some(py) => {
+            let script = "import sys, htcondor2\nfor e in htcondor2.JobEventLog(sys.argv[1]).events(stop_after=0):\n    print(e.type.name, e.cluster, e.get('ReturnValue', e.get('TriggerEventTypeName', '')))\n";
+            let out = std::process::Command::new(py).args(["-c", script]).arg(s.work.join("xml.log")).output().unwrap();
+            let got = String::from_utf8_lossy(&out.stdout).replace("IMAGE_SIZE 8 \nJOB_AD_INFORMATION 8 ULOG_IMAGE_SIZE\n", "");
+            assert_eq!(
+                got,
+                "SUBMIT 8 \nJOB_AD_INFORMATION 8 ULOG_SUBMIT\nEXECUTE 8 \nJOB_AD_INFORMATION 8 ULOG_EXECUTE\nJOB_TERMINATED 8 0\nJOB_AD_INFORMATION 8 ULOG_JOB_TERMINATED\n",
+                "htcondor2.JobEventLog on our XML log: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        None => eprintln!("note: htcondor2 not importable (set AERIE_PYTHON); the XML log was read by Aerie's reader only"),
+    }
 
     let mut report = String::new();
     let mut failed = Vec::new();

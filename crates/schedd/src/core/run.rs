@@ -799,9 +799,6 @@ impl Schedd {
                         ed.set("CompletionDate", int(now));
                         self.set_status(&mut ed, JobStatus::Completed, now);
                         self.log_before(&path, events::terminated(job, now, exit.exit_code, exit.exit_signal, &usage, table));
-                        if let Some(ev) = events::job_ad_information(job, now, ed.ad()) {
-                            self.log_before(&path, ev);
-                        }
                         let leave = policy::leave_in_queue(ed.ad());
                         if leave {
                             ed.set("TerminationPending", boolean(true));

@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::logs::{last_events, UserLogs};
 use super::store::{to_queue, QueueStore};
-use crate::core::{Action, Effects, Granted, IdleGroup, MatchOffer, Reply, Schedd, SubmitJobs, Token, Who};
+use crate::core::{Action, Change, Effects, Granted, IdleGroup, MatchOffer, Reply, Schedd, SubmitJobs, Token, Who};
 
 /// Most requests handled in one batch.
 const MAX_BATCH: usize = 4096;
@@ -350,7 +350,29 @@ impl Engine {
                 self.stats.commits += 1;
                 self.stats.commit_time += t.elapsed();
             }
-            self.logs.write(log_before);
+            // Events written before their batch commits see the job as the
+            // batch leaves it (a terminated event's 028 has the ExitCode).
+            let log_before = super::logs::decorate(log_before, |id| {
+                let base = self.queue.job(id);
+                let edits: Vec<&Change> =
+                    changes.iter().filter(|c| matches!(c, Change::Set { id: i, .. } | Change::Delete { id: i, .. } if *i == id)).collect();
+                if edits.is_empty() {
+                    return base;
+                }
+                let mut ad = ClassAd::new();
+                if let Some(b) = base {
+                    ad.chain_to(b);
+                }
+                for c in edits {
+                    match c {
+                        Change::Set { attr, expr, .. } => ad.insert(attr, expr.clone()),
+                        Change::Delete { attr, .. } => ad.insert(attr, classad::Expr::literal(classad::Value::Undefined)),
+                        _ => {}
+                    }
+                }
+                Some(std::sync::Arc::new(ad))
+            });
+            self.logs.write_as(log_before);
             if !history.is_empty() {
                 let ads: Vec<ClassAd> = history.into_iter().map(|h| h.ad).collect();
                 self.history.append(&ads)?;
@@ -361,7 +383,8 @@ impl Engine {
                 self.stats.commits += 1;
                 self.stats.commit_time += t.elapsed();
             }
-            self.logs.write(log_after);
+            let log_after = super::logs::decorate(log_after, |id| self.queue.job(id));
+            self.logs.write_as(log_after);
             Ok(())
         })();
         let mut reschedule = false;
