@@ -22,3 +22,17 @@ fi
 export AERIE_PYTHON="$venv/bin/python"
 
 cargo test --workspace --locked "$@"
+
+# The Python API (crates/py): build the extension into a venv of its own
+# (maturin and pytest from PyPI, installed once) and run its tests: the
+# differential tests against HTCondor's modules and the seeds' scripts
+# against a personal pool (started with the aerie binary built above).
+pyvenv="${AERIE_PY_VENV:-$HOME/.cache/aerie-py-venv}"
+if [ ! -x "$pyvenv/bin/maturin" ] || ! "$pyvenv/bin/python" -c "import pytest" 2>/dev/null; then
+  echo "setting up $pyvenv (maturin and pytest from PyPI, to build and test the Python API)"
+  python3 -m venv "$pyvenv"
+  "$pyvenv/bin/pip" install --quiet --disable-pip-version-check -r crates/py/tests/requirements.txt
+fi
+cargo build --locked -p aerie-cli
+(cd crates/py && VIRTUAL_ENV="$pyvenv" PATH="$pyvenv/bin:$PATH" maturin develop --quiet --locked)
+AERIE_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/aerie" "$pyvenv/bin/python" -m pytest -q crates/py/tests/python

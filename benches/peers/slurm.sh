@@ -113,16 +113,19 @@ start() {
     echo "slurm peer already runs"; env_line; return
   fi
   write_config
-  # munge: our own key, socket and files (munged refuses group/world-writable dirs).
-  chmod 700 "$STATE"
-  if [ ! -f "$STATE/munge.key" ]; then
-    dd if=/dev/urandom of="$STATE/munge.key" bs=1024 count=1 status=none
-    chmod 400 "$STATE/munge.key"
+  # munge: our own key, socket and files. munged wants the socket's
+  # directory reachable by all and the key's directory private.
+  chmod 755 "$STATE"
+  mkdir -p "$STATE/munge"
+  chmod 700 "$STATE/munge"
+  if [ ! -f "$STATE/munge/munge.key" ]; then
+    dd if=/dev/urandom of="$STATE/munge/munge.key" bs=1024 count=1 status=none
+    chmod 400 "$STATE/munge/munge.key"
   fi
   local force=""
   [ "$(id -u)" = 0 ] && force="--force"
-  munged $force --key-file="$STATE/munge.key" --socket="$STATE/munge.socket" \
-    --pid-file="$STATE/munged.pid" --log-file="$STATE/log/munged.log" --seed-file="$STATE/munged.seed"
+  munged $force --key-file="$STATE/munge/munge.key" --socket="$STATE/munge.socket" \
+    --pid-file="$STATE/munged.pid" --log-file="$STATE/log/munged.log" --seed-file="$STATE/munge/munged.seed"
   export SLURM_CONF="$CONF"
   # -i: ignore state left by an earlier run (a fresh controller every start).
   slurmctld -i -f "$CONF"

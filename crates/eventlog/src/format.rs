@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use chrono::{FixedOffset, Local, TimeZone, Utc};
+use chrono::{Datelike, FixedOffset, Local, TimeZone, Timelike, Utc};
 
 use crate::event::{Event, EventBody, Rusage, UsageEntry, UsageNum};
 
@@ -104,28 +104,29 @@ fn format_header(out: &mut String, ev: &Event, tf: TimeFormat) {
         ev.id.proc,
         ev.id.subproc
     );
-    let stamp = match tf {
-        TimeFormat::IsoLocal => Local
-            .timestamp_opt(ev.time, 0)
-            .single()
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
-        TimeFormat::IsoUtc => Utc
-            .timestamp_opt(ev.time, 0)
-            .single()
-            .map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string()),
-        TimeFormat::IsoOffset(secs) => FixedOffset::east_opt(secs)
-            .and_then(|z| z.timestamp_opt(ev.time, 0).single())
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
-        TimeFormat::OldLocal => Local
-            .timestamp_opt(ev.time, 0)
-            .single()
-            .map(|t| t.format("%m/%d %H:%M:%S").to_string()),
-        TimeFormat::OldUtc => Utc
-            .timestamp_opt(ev.time, 0)
-            .single()
-            .map(|t| t.format("%m/%d %H:%M:%SZ").to_string()),
-    };
-    out.push_str(stamp.as_deref().unwrap_or("1970-01-01 00:00:00"));
+    // Written field by field: a log gets several events per job, and
+    // parsing a strftime pattern for each one shows in a busy schedd.
+    let fields = match tf {
+        TimeFormat::IsoLocal | TimeFormat::OldLocal => Local.timestamp_opt(ev.time, 0).single().map(|t| t.naive_local()),
+        TimeFormat::IsoUtc | TimeFormat::OldUtc => Utc.timestamp_opt(ev.time, 0).single().map(|t| t.naive_utc()),
+        TimeFormat::IsoOffset(secs) => FixedOffset::east_opt(secs).and_then(|z| z.timestamp_opt(ev.time, 0).single()).map(|t| t.naive_local()),
+    }
+    .map(|d| (d.year(), d.month(), d.day(), d.hour(), d.minute(), d.second()));
+    match (fields, tf) {
+        (Some((_, mo, d, h, mi, s)), TimeFormat::OldLocal | TimeFormat::OldUtc) => {
+            let _ = write!(out, "{mo:02}/{d:02} {h:02}:{mi:02}:{s:02}");
+            if tf == TimeFormat::OldUtc {
+                out.push('Z');
+            }
+        }
+        (Some((y, mo, d, h, mi, s)), _) => {
+            let _ = write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
+            if tf == TimeFormat::IsoUtc {
+                out.push('Z');
+            }
+        }
+        (None, _) => out.push_str("1970-01-01 00:00:00"),
+    }
     out.push(' ');
 }
 

@@ -44,12 +44,33 @@ pub struct NewCluster {
 /// `procs` holds the attributes of one proc that differ from it (at least
 /// `ProcId`). The schedd fills in `Owner`/`User` from the caller's identity.
 /// The whole request is one transaction: either every proc is queued or
-/// none is.
+/// none is. With `factory`, `procs` is empty and the schedd makes the procs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SubmitRequest {
     pub cluster: i64,
     pub cluster_ad: WireAd,
     pub procs: Vec<WireAd>,
+    /// Late materialization (`max_materialize`, `max_idle`): instead of
+    /// `procs`, the submit digest and item rows from which the schedd
+    /// makes procs as the limits allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory: Option<FactoryRequest>,
+}
+
+/// A late-materialization cluster's digest (the submit language's
+/// `Factory::digest`), item rows and limits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FactoryRequest {
+    pub digest: String,
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Procs the cluster has in all.
+    pub total_procs: i64,
+    /// At most this many procs in the queue at once (`JobMaterializeLimit`).
+    pub max_materialize: i64,
+    /// At most this many of them idle (`JobMaterializeMaxIdle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_idle: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -136,7 +136,14 @@ impl PyAdHandle {
         if self.ad.is_empty() {
             return "\n".to_string();
         }
-        ordered(&self.ad).to_old_string()
+        let mut out = String::with_capacity(self.ad.len() * 24);
+        for (n, e) in self.ad.iter_htcondor_order() {
+            out.push_str(&classad::unparse::attr_name(n));
+            out.push_str(" = ");
+            out.push_str(&classad::unparse::unparse_old(e));
+            out.push('\n');
+        }
+        out
     }
 
     fn print_json(&self) -> String {

@@ -134,13 +134,45 @@ fn unconvertible() -> PyErr {
     ClassAdException::new_err("Unable to convert Python object to a ClassAd expression.")
 }
 
-/// The ClassAd expression for a Python value (`ad[key] = value`).
+/// How deeply Python lists and dicts may nest in a value (a list that
+/// contains itself is refused instead of recursing forever).
+const MAX_PY_NESTING: usize = 200;
+
+/// The ClassAd expression for a Python value (`ad[key] = value`). The
+/// common plain values are recognised first, without attribute lookups.
 pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    to_expr(v, 0)
+}
+
+fn to_expr(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<Expr> {
+    if depth > MAX_PY_NESTING {
+        return Err(ClassAdException::new_err(format!(
+            "the value nests lists or dicts more than {MAX_PY_NESTING} deep (does a list contain itself?)"
+        )));
+    }
     let py = v.py();
     if v.is_none() {
         return Ok(Expr::literal(Value::Undefined));
     }
-    if let Ok(h) = v.getattr("_handle") {
+    if let Ok(s) = v.downcast_exact::<PyString>() {
+        return Ok(Expr::literal(Value::string(&s.to_cow()?)));
+    }
+    if let Ok(b) = v.downcast_exact::<PyBool>() {
+        return Ok(Expr::literal(Value::Bool(b.is_true())));
+    }
+    if let Ok(f) = v.downcast_exact::<PyFloat>() {
+        return Ok(Expr::literal(Value::Real(f.value())));
+    }
+    if v.downcast_exact::<PyInt>().is_ok() {
+        return int_literal(v);
+    }
+    let c = classes(py)?;
+    if v.is_instance(c.value.bind(py))? {
+        let code: i64 = v.extract()?;
+        return Ok(Expr::literal(if code == 2 { Value::Undefined } else { Value::Error }));
+    }
+    if v.is_instance(c.exprtree.bind(py))? || v.is_instance(c.classad.bind(py))? {
+        let h = v.getattr(pyo3::intern!(py, "_handle"))?;
         if let Ok(e) = h.downcast::<PyExprHandle>() {
             return Ok(e.get().expr.clone());
         }
@@ -151,19 +183,8 @@ pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
     if let Ok(b) = v.downcast::<PyBool>() {
         return Ok(Expr::literal(Value::Bool(b.is_true())));
     }
-    let c = classes(py)?;
-    if v.is_instance(c.value.bind(py))? {
-        let code: i64 = v.extract()?;
-        return Ok(Expr::literal(if code == 2 { Value::Undefined } else { Value::Error }));
-    }
     if v.is_instance_of::<PyInt>() {
-        return match v.extract::<i64>() {
-            Ok(i) => Ok(Expr::literal(Value::Int(i))),
-            Err(_) => Err(ClassAdException::new_err(format!(
-                "{} does not fit in a ClassAd integer (64 bits); use a float or a string",
-                v.str()?
-            ))),
-        };
+        return int_literal(v);
     }
     if let Ok(f) = v.downcast::<PyFloat>() {
         return Ok(Expr::literal(Value::Real(f.value())));
@@ -177,25 +198,36 @@ pub fn py_to_expr(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
         return Ok(Expr::literal(Value::AbsTime { secs: ts.floor() as i64, offset: 0 }));
     }
     if let Ok(d) = v.downcast::<PyDict>() {
-        return Ok(Expr::from(Node::Ad(Arc::new(dict_to_ad(d)?))));
+        return Ok(Expr::from(Node::Ad(Arc::new(dict_to_ad_at(d, depth + 1)?))));
     }
     if let Ok(l) = v.downcast::<PyList>() {
-        let items = l.iter().map(|i| py_to_expr(&i)).collect::<PyResult<Vec<_>>>()?;
+        let items = l.iter().map(|i| to_expr(&i, depth + 1)).collect::<PyResult<Vec<_>>>()?;
         return Ok(Expr::from(Node::List(items)));
     }
     if let Ok(t) = v.downcast::<PyTuple>() {
-        let items = t.iter().map(|i| py_to_expr(&i)).collect::<PyResult<Vec<_>>>()?;
+        let items = t.iter().map(|i| to_expr(&i, depth + 1)).collect::<PyResult<Vec<_>>>()?;
         return Ok(Expr::from(Node::List(items)));
     }
     Err(unconvertible())
 }
 
+fn int_literal(v: &Bound<'_, PyAny>) -> PyResult<Expr> {
+    match v.extract::<i64>() {
+        Ok(i) => Ok(Expr::literal(Value::Int(i))),
+        Err(_) => Err(ClassAdException::new_err(format!("{} does not fit in a ClassAd integer (64 bits); use a float or a string", v.str()?))),
+    }
+}
+
 /// A ClassAd from a Python dict with string keys.
 pub fn dict_to_ad(d: &Bound<'_, PyDict>) -> PyResult<ClassAd> {
+    dict_to_ad_at(d, 0)
+}
+
+fn dict_to_ad_at(d: &Bound<'_, PyDict>, depth: usize) -> PyResult<ClassAd> {
     let mut ad = ClassAd::new();
     for (k, v) in d.iter() {
         let key = k.downcast::<PyString>().map_err(|_| pyo3::exceptions::PyTypeError::new_err("ClassAd keys are strings"))?;
-        ad.insert(&key.to_cow()?, py_to_expr(&v)?);
+        ad.insert(&key.to_cow()?, to_expr(&v, depth)?);
     }
     Ok(ad)
 }

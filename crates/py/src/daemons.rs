@@ -241,7 +241,9 @@ impl PyDaemon {
     /// Schedd: set `attr` to the expression `value` in the selected jobs.
     #[pyo3(signature = (ids, constraint, attr, value))]
     fn schedd_edit(&self, py: Python<'_>, ids: Vec<String>, constraint: Option<String>, attr: String, value: String) -> PyResult<usize> {
-        Expr::parse(&value).map_err(|e| HTCondorException::new_err(format!("{value:?} is not a ClassAd expression: {e}")))?;
+        Expr::parse_old(&value).map_err(|e| {
+            HTCondorException::new_err(format!("Failed to set {attr}: {value:?} is not a ClassAd expression: {e} (strings need quotes: '\"text\"')"))
+        })?;
         let req = EditRequest { select: selector(ids, constraint)?, attr: attr.clone(), value };
         let r = py.allow_threads(|| client::schedd::edit_blocking(&self.client, &req)).map_err(|e| client_err(&format!("Failed to set {attr}"), e))?;
         if r.edited.is_empty() && !r.denied.is_empty() {
@@ -277,7 +279,7 @@ impl PyDaemon {
         if procs.is_empty() {
             return Err(HTCondorException::new_err("the submit description queued no jobs"));
         }
-        let req = SubmitRequest { cluster, cluster_ad: wire_of(&cad.ad), procs: procs.iter().map(|p| own_wire(&p.ad)).collect() };
+        let req = SubmitRequest { cluster, cluster_ad: wire_of(&cad.ad), procs: procs.iter().map(|p| own_wire(&p.ad)).collect(), factory: None };
         let answer = py
             .allow_threads(|| client::schedd::submit_blocking(&self.client, &req))
             .map_err(|e| client_err("Failed to queue the jobs", e))?;
@@ -291,6 +293,46 @@ impl PyDaemon {
 
     fn schedd_reschedule(&self, py: Python<'_>) -> PyResult<()> {
         py.allow_threads(|| client::schedd::reschedule_blocking(&self.client)).map_err(|e| client_err("Failed to reschedule", e))
+    }
+
+    /// Negotiator: every submitter's accounting record (`getPriorities`).
+    #[pyo3(signature = (all))]
+    fn negotiator_priorities(&self, py: Python<'_>, all: bool) -> PyResult<Py<PyList>> {
+        self.expect(Daemon::Negotiator)?;
+        let q = proto::negotiator::PrioritiesQuery { all };
+        let p: proto::negotiator::Priorities = py
+            .allow_threads(|| self.client.post("/v1/negotiator/priorities", &q))
+            .map_err(|e| client_err("Failed to get the priorities from the negotiator", e))?;
+        ads_to_py(py, p.submitters.iter().map(priority_ad).collect())
+    }
+
+    /// Negotiator: change a submitter's record (`setFactor`, `setPriority`,
+    /// `setUsage`, `resetUsage`, `resetAllUsage`, `deleteUser`).
+    #[pyo3(signature = (what, name, value))]
+    fn negotiator_edit(&self, py: Python<'_>, what: &str, name: String, value: f64) -> PyResult<()> {
+        use proto::negotiator::PriorityEdit;
+        self.expect(Daemon::Negotiator)?;
+        let edit = match what {
+            "factor" => PriorityEdit::SetFactor { name, factor: value },
+            "priority" => PriorityEdit::SetPriority { name, priority: value },
+            "usage" => PriorityEdit::SetAccumulated { name, usage: value },
+            "reset" => PriorityEdit::ResetUsage { name },
+            "reset_all" => PriorityEdit::ResetAllUsage,
+            "delete" => PriorityEdit::Delete { name },
+            other => return Err(PyValueError::new_err(format!("unknown priority change {other}"))),
+        };
+        py.allow_threads(|| self.client.post::<_, proto::negotiator::Priorities>("/v1/negotiator/priorities/edit", &edit))
+            .map(|_| ())
+            .map_err(|e| client_err("The negotiator refused the change", e))
+    }
+
+    /// Collector: store or replace ads (each needs `MyType` and `Name`).
+    fn collector_advertise(&self, py: Python<'_>, ads: Vec<PyRef<'_, crate::ad::PyAdHandle>>) -> PyResult<()> {
+        self.expect(Daemon::Collector)?;
+        let req = proto::collector::Advertise { ads: ads.iter().map(|a| wire_of(&a.ad)).collect() };
+        py.allow_threads(|| client::collector::advertise_blocking(&self.client, &req))
+            .map(|_| ())
+            .map_err(|e| client_err("Failed to advertise to the collector", e))
     }
 
     /// True when this daemon is reached through a Unix socket (same host).
@@ -327,6 +369,24 @@ impl PyDaemon {
             Err(HTCondorException::new_err(format!("this command goes to the {}, not the {}", kind.name(), self.kind.name())))
         }
     }
+}
+
+/// A submitter's record as HTCondor's accountant ad names it.
+fn priority_ad(p: &proto::negotiator::SubmitterPriority) -> ClassAd {
+    let mut ad = ClassAd::new();
+    ad.insert_value("Name", Value::string(&p.name));
+    ad.insert_value("Priority", Value::Real(p.real_priority));
+    ad.insert_value("PriorityFactor", Value::Real(p.priority_factor));
+    ad.insert_value("EffectivePriority", Value::Real(p.effective_priority));
+    ad.insert_value("ResourcesUsed", Value::Int(p.resources_used as i64));
+    ad.insert_value("WeightedResourcesUsed", Value::Real(p.weighted_resources_used));
+    ad.insert_value("AccumulatedUsage", Value::Real(p.accumulated_usage));
+    ad.insert_value("WeightedAccumulatedUsage", Value::Real(p.weighted_accumulated_usage));
+    ad.insert_value("BeginUsageTime", Value::Int(p.begin_usage_time));
+    ad.insert_value("LastUsageTime", Value::Int(p.last_usage_time));
+    ad.insert_value("IsAccountingGroup", Value::Bool(false));
+    ad.insert_value("AccountingGroup", Value::string(&p.name));
+    ad
 }
 
 #[pyfunction]

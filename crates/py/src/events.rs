@@ -214,24 +214,15 @@ pub fn event_ad(ev: &Event) -> ClassAd {
     ad
 }
 
-/// The raw text of each complete event in `text` (without its `...` line).
-fn event_texts(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in text.split_inclusive('\n') {
-        if line.trim_end_matches(['\n', '\r']) == "..." {
-            if !cur.trim().is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            cur.clear();
-            continue;
-        }
-        if cur.is_empty() && line.trim().is_empty() {
-            continue;
-        }
-        cur.push_str(line);
+/// `str(event)`: the event as HTCondor's reader prints it back (its own
+/// formatting of what it read; an eviction's usage table is not kept).
+fn event_text(ev: &Event) -> String {
+    let mut ev = ev.clone();
+    if let EventBody::Evicted { usage, .. } = &mut ev.body {
+        usage.clear();
     }
-    out
+    let text = eventlog::format::format_event(&ev, eventlog::format::TimeFormat::IsoLocal);
+    text.strip_suffix("...\n").unwrap_or(&text).to_string()
 }
 
 impl PyEventReader {
@@ -255,9 +246,8 @@ impl PyEventReader {
         if parsed.consumed == 0 {
             return Ok(());
         }
-        let texts = event_texts(&text[..parsed.consumed]);
-        for (i, ev) in parsed.events.into_iter().enumerate() {
-            self.ready.push_back((texts.get(i).cloned().unwrap_or_default(), ev));
+        for ev in parsed.events {
+            self.ready.push_back((event_text(&ev), ev));
         }
         let consumed = text[..parsed.consumed].len();
         let consumed_bytes = consumed.min(self.buf.len());

@@ -12,6 +12,9 @@
 //! - [`events`]: `JobEventLog` over the `eventlog` reader.
 //! - [`daemons`]: `Collector`, `Schedd`, the master's commands over `client`.
 
+// pyo3 0.22's #[pymethods]/#[pyfunction] expansions convert PyErr into itself.
+#![allow(clippy::useless_conversion)]
+
 use pyo3::prelude::*;
 
 pub mod ad;

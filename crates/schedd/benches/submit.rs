@@ -28,7 +28,7 @@ fn main() {
     let who = Who::user("bench");
     core.on_cluster_reserved(c, &who);
     let t1 = Instant::now();
-    core.on_submit(&who, SubmitJobs { cluster: c, cluster_ad, procs }, 0, 1);
+    core.on_submit(&who, SubmitJobs { cluster: c, cluster_ad, procs, factory: None }, 0, 1);
     let fx = core.take_effects();
     let t_core = t1.elapsed();
     let t2 = Instant::now();

@@ -62,6 +62,9 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     let jobs: usize = super::flag(args, "--jobs", 10_000)?;
     anyhow::ensure!(jobs > 0, "--jobs must be at least 1");
     let peers = peers::from_args(args)?;
+    // A slow peer may run a smaller burst; rates, not totals, are compared.
+    let peer_jobs: usize = super::flag(args, "--peer-jobs", jobs)?;
+    anyhow::ensure!(peer_jobs > 0, "--peer-jobs must be at least 1");
     let floor = measure_floor(jobs)?;
     let slots = floor.workers;
 
@@ -79,7 +82,7 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
 
     let mut lines = Vec::new();
     for p in peers {
-        match peers::burst(p, jobs, slots) {
+        match peers::burst(p, peer_jobs, slots) {
             Ok(Outcome::Ran(r)) => {
                 let pr = rate(r.jobs, r.total);
                 t.row(vec![format!("{}: submit → all completed", r.label), r.jobs.to_string(), secs(r.total), fmt_rate(pr)]);

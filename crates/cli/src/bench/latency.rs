@@ -45,6 +45,8 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     let jobs: usize = super::flag(args, "--jobs", 100)?;
     anyhow::ensure!(jobs > 0, "--jobs must be at least 1");
     let peers = peers::from_args(args)?;
+    let peer_jobs: usize = super::flag(args, "--peer-jobs", jobs)?;
+    anyhow::ensure!(peer_jobs > 0, "--peer-jobs must be at least 1");
     let slots = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let pool = CondorPool::start_aerie(slots).map_err(|e| anyhow::anyhow!("pool not available: {e:#}"))?;
     let samples = condor_latency(&pool, jobs).map_err(|e| anyhow::anyhow!("the latency run through the pool in {} failed: {e:#}", pool.dir().display()))?;
@@ -54,7 +56,7 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     spread_row(&mut t, "aerie: condor_submit + condor_wait", &a);
     let mut lines = Vec::new();
     for p in peers {
-        match peers::latency(p, jobs) {
+        match peers::latency(p, peer_jobs) {
             Ok(Outcome::Ran((label, s))) => {
                 let s = Spread::of(&s);
                 spread_row(&mut t, &label, &s);
@@ -75,6 +77,6 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     for l in lines {
         println!("{l}");
     }
-    println!("latency: aerie p50 {} ms, p99 {} ms over {} jobs", ms(a.p50), ms(a.p99), a.n);
+    println!("latency: aerie p50 {} ms, p99 {} ms over {} job(s)", ms(a.p50), ms(a.p99), a.n);
     Ok(())
 }

@@ -24,13 +24,13 @@ const USAGE: &str = "\
 usage: aerie bench <what> [options]
 
   floor [--jobs N]     spawn+wait of /bin/true N times, sequentially and with one worker per core
-  burst [--jobs N] [--peer P]
+  burst [--jobs N] [--peer P] [--peer-jobs M]
                        the floor, then N /bin/true jobs (one cluster) through a fresh personal pool
                        (default N = 10000); last line: aerie jobs/s, floor jobs/s and their ratio
-  latency [--jobs N] [--peer P]
+  latency [--jobs N] [--peer P] [--peer-jobs M]
                        N jobs one at a time, condor_submit to condor_wait returning; p50/p99 in ms
   submit [--procs N]   one durable condor_submit of N held procs (default 100000)
-  queue [--jobs N] [--chunk C]
+  queue [--jobs N] [--chunk C]  (C procs per condor_submit, default 100000)
                        N held jobs in the queue (default 1000000), then condor_q -totals,
                        -constraint, -af streaming, one job by id, and the schedd's RSS
   negotiate [--jobs N] [--slots M] [--shapes K] [--users U] [--kind static|partitionable|mixed] [--cycles C]
@@ -39,7 +39,8 @@ usage: aerie bench <what> [options]
   --peer hyperqueue|htcondor|slurm|all (repeatable, or comma-separated)
                        also run the burst or latency workload through that system where it is
                        installed, and print aerie/peer; a missing peer is skipped with the reason
-                       (benches/peers/ has a set-up script for each)";
+                       (benches/peers/ has a set-up script for each); --peer-jobs M runs the
+                       peers with M jobs instead of N (for a slow peer: rates are compared)";
 
 pub fn main(args: &[String]) -> ExitCode {
     let Some((what, rest)) = args.split_first() else {

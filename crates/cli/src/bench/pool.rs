@@ -121,17 +121,25 @@ fn tempdir(prefix: &str) -> anyhow::Result<tempfile::TempDir> {
     tempfile::Builder::new().prefix(prefix).tempdir_in("/tmp").context("creating a directory for the pool under /tmp")
 }
 
-/// The text of what a failed command printed.
+/// The text of what a failed command printed, with very long lines (the
+/// progress dots of a big `condor_submit`) cut short.
 pub fn output_text(out: &Output) -> String {
-    let mut s = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
-    let err = String::from_utf8_lossy(&out.stderr);
-    if !err.trim().is_empty() {
-        if !s.is_empty() {
-            s.push('\n');
+    let mut s = String::new();
+    for part in [&out.stdout, &out.stderr] {
+        for line in String::from_utf8_lossy(part).lines() {
+            if !s.is_empty() {
+                s.push('\n');
+            }
+            let n = line.chars().count();
+            if n > 200 {
+                s.extend(line.chars().take(60));
+                s.push_str(&format!("… ({n} characters)"));
+            } else {
+                s.push_str(line);
+            }
         }
-        s.push_str(err.trim_end());
     }
-    s
+    s.trim().to_string()
 }
 
 impl CondorPool {
@@ -328,6 +336,19 @@ mod tests {
     fn the_cluster_comes_from_condor_submits_last_line() {
         assert_eq!(submitted_cluster("Submitting job(s)...\n3 job(s) submitted to cluster 17.\n"), Some((3, 17)));
         assert_eq!(submitted_cluster("ERROR: no\n"), None);
+    }
+
+    #[test]
+    fn long_progress_lines_are_cut_in_error_messages() {
+        use std::os::unix::process::ExitStatusExt;
+        let out = Output {
+            status: std::process::ExitStatus::from_raw(256),
+            stdout: format!("Submitting job(s){}\n", ".".repeat(100_000)).into_bytes(),
+            stderr: b"ERROR: Failed to commit job submission into the queue.\n".to_vec(),
+        };
+        let text = output_text(&out);
+        assert!(text.len() < 200, "{text}");
+        assert!(text.ends_with("(100017 characters)\nERROR: Failed to commit job submission into the queue."), "{text}");
     }
 
     #[test]

@@ -9,15 +9,14 @@
 //! the cluster ad plus each proc's own attributes — which the schedd
 //! commits as one transaction (all procs or none).
 //!
-//! Late-materialization clusters (`max_materialize`) are sent with every
-//! proc made here from the cluster's digest; the schedd does not yet
-//! throttle how many exist at once.
+//! Late-materialization clusters (`max_materialize`, `max_idle`) are sent
+//! as their submit digest and item rows; the schedd makes their procs as
+//! the limits allow.
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
 use client::BlockingClient;
-use proto::schedd::SubmitRequest;
+use proto::schedd::{FactoryRequest, SubmitRequest};
 use submit::submission::{ClusterAd, FactorySubmit, ProcAd};
 use submit::Params;
 
@@ -34,7 +33,6 @@ pub struct ScheddTarget {
 /// An open connection to a schedd.
 pub struct ScheddConnection {
     client: BlockingClient,
-    params: Params,
 }
 
 impl std::fmt::Debug for ScheddConnection {
@@ -60,7 +58,8 @@ pub fn connect(target: &ScheddTarget, params: &Params) -> anyhow::Result<ScheddC
         anyhow::bail!("-spool (sending input files to a remote schedd) is not supported yet; submit on the schedd's host without -spool");
     }
     let client = connect_schedd(target.name.as_deref(), target.pool.as_deref()).map_err(anyhow::Error::msg)?;
-    Ok(ScheddConnection { client, params: params.clone() })
+    let _ = params;
+    Ok(ScheddConnection { client })
 }
 
 impl ScheddConnection {
@@ -97,15 +96,20 @@ pub fn submit_to_schedd(conn: &mut ScheddConnection, jobs: BuiltJobs, spool: boo
         by_cluster.entry(p.cluster).or_default().1.push(p);
     }
     for f in jobs.factories {
-        let id = f.cluster.id;
-        let mut m = f.factory.materializer(f.cluster.clone(), conn.params.clone());
-        let mut procs = Vec::with_capacity(f.total_procs.max(0) as usize);
-        for n in 0..m.job_count() {
-            procs.push(m.proc_ad(n).with_context(|| format!("making proc {id}.{n} of the late-materialization cluster"))?);
-        }
-        let entry = by_cluster.entry(id).or_default();
-        entry.0 = Some(f.cluster);
-        entry.1.extend(procs);
+        // The schedd makes a factory cluster's procs as max_materialize allows.
+        let req = SubmitRequest {
+            cluster: f.cluster.id,
+            cluster_ad: wire_of(&f.cluster.ad),
+            procs: Vec::new(),
+            factory: Some(FactoryRequest {
+                digest: f.factory.digest(),
+                items: f.factory.items().to_vec(),
+                total_procs: f.total_procs,
+                max_materialize: f.max_materialize,
+                max_idle: f.max_idle,
+            }),
+        };
+        client::schedd::submit_blocking(&conn.client, &req).map_err(|e| anyhow::Error::msg(api_text(&e)))?;
     }
     for (id, (cluster, procs)) in by_cluster {
         let Some(cluster) = cluster else {
@@ -118,6 +122,7 @@ pub fn submit_to_schedd(conn: &mut ScheddConnection, jobs: BuiltJobs, spool: boo
             cluster: id,
             cluster_ad: wire_of(&cluster.ad),
             procs: procs.iter().map(|p| own_wire(&p.ad)).collect(),
+            factory: None,
         };
         client::schedd::submit_blocking(&conn.client, &req).map_err(|e| anyhow::Error::msg(api_text(&e)))?;
     }

@@ -140,3 +140,24 @@ fn holds_releases_edits_and_jobs_that_match_no_slot() {
     assert_eq!(lines[3], "OWNER BATCH_NAME      SUBMITTED   DONE   RUN    IDLE   HOLD  TOTAL JOB_IDS");
     assert!(lines[5].starts_with("Total for query: 0 jobs; 0 completed, 0 removed, 0 idle, 0 running, 0 held, 0 suspended "));
 }
+
+#[test]
+fn late_materialization_keeps_max_materialize_jobs_in_the_queue() {
+    let p = pool(2, &[]);
+    let sub = "executable = /bin/sh\narguments = \"-c 'sleep 1; echo item $(Process)'\"\noutput = lm.$(Process)\nlog = lm.log\nmax_materialize = 2\nqueue 6\n";
+    std::fs::write(p.dir().join("lm.sub"), sub).unwrap();
+    let (code, out, err) = run(&p, "submit", &["lm.sub"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("6 job(s) submitted to cluster 1.\n"), "{out}");
+    let present = q_af(&p, &["ProcId"]);
+    assert!(!present.is_empty() && present.len() <= 2, "at most max_materialize jobs at once: {present:?}");
+    let (code, out, err) = run(&p, "wait", &["-wait", "60", "lm.log"]);
+    // The log names procs only once they are made: wait until all six ended.
+    assert_eq!(code, 0, "{out} {err}");
+    wait_for("all six procs", SECS_30, || (0..6).all(|i| p.dir().join(format!("lm.{i}")).exists()) && q_af(&p, &["ProcId"]).is_empty());
+    for i in 0..6 {
+        assert_eq!(std::fs::read_to_string(p.dir().join(format!("lm.{i}"))).unwrap(), format!("item {i}\n"));
+    }
+    let (_, hist, _) = run(&p, "history", &["-af", "ProcId"]);
+    assert_eq!(hist.lines().count(), 6, "{hist}");
+}

@@ -268,6 +268,11 @@ impl Negotiator {
 
         ingest::keep_attrs(&mut pool, &slots);
         pool::group_slots(&mut pool, settings);
+        // Resources held for matches on partitionable slots are out of the
+        // slots' states but charged to their submitters below: they are
+        // part of the pie too, or a submitter holding one is refused the
+        // rest of the slot (limit = pie − usage would miss them).
+        pool.total_weight += charges.iter().map(|(_, (_, w))| *w).sum::<f64>();
         let shapes = demand::group_shapes(&mut pool, &mut acs, settings);
 
         // Charge submitters for what they hold: claimed slots and matches

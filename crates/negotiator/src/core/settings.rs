@@ -24,8 +24,11 @@ pub struct Settings {
     /// `NEGOTIATOR_INTERVAL` (60 s): the longest time between two cycles.
     pub interval_secs: f64,
     /// `NEGOTIATOR_MIN_INTERVAL`: the shortest time between the starts of
-    /// two cycles. HTCondor's default is 5 s; Aerie's is 0, since a cycle
-    /// costs milliseconds and a submit should start jobs at once.
+    /// two cycles. HTCondor's default is 5 s (its built-in table says so,
+    /// and `condor_config_val` shows it); Aerie's is 0, since a cycle costs
+    /// milliseconds and a submit should start jobs at once: storms of
+    /// reschedules are held off by spacing cycles by their own cost
+    /// (`core::wakeup`). Set it to get a fixed floor as in HTCondor.
     pub min_interval_secs: f64,
     /// `NEGOTIATOR_RESCHEDULE_DELAY` (Aerie's own, 0.005 s): how long a
     /// reschedule waits for others to arrive, so a burst of submits is

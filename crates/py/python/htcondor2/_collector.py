@@ -13,7 +13,7 @@ def _constraint_text(constraint):
     if constraint is None:
         return None
     if isinstance(constraint, classad.ExprTree):
-        return repr(constraint)
+        return constraint._handle.old()  # daemons read constraints in old syntax
     if not isinstance(constraint, str):
         raise TypeError("constraint must be a string or an ExprTree")
     return constraint or None
@@ -81,7 +81,17 @@ class Collector:
         return ad
 
     def advertise(self, ad_list, command: str = "UPDATE_AD_GENERIC", use_tcp: bool = True) -> None:
-        raise HTCondorException("Collector.advertise() is not supported by Aerie's collector API yet")
+        """Store (or replace) ads in the collector; each needs ``MyType`` and ``Name``."""
+        if isinstance(ad_list, classad.ClassAd):
+            ad_list = [ad_list]
+        for ad in ad_list:
+            if not isinstance(ad, classad.ClassAd):
+                raise TypeError("ad_list must be a list of ClassAds")
+            if "MyType" not in ad or "Name" not in ad:
+                raise ValueError("every advertised ad needs MyType and Name")
+        if command.upper().startswith("INVALIDATE"):
+            raise HTCondorException("invalidating ads through Collector.advertise() is not supported yet")
+        self._handle.collector_advertise([ad._handle for ad in ad_list])
 
 
 def _ad_type_of(daemon_type):

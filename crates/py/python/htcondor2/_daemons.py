@@ -150,8 +150,43 @@ class _Unsupported:
         return missing
 
 
-class Negotiator(_Unsupported):
-    _what = "negotiator"
+class Negotiator:
+    """The pool's negotiator: submitters' priorities and usage."""
+
+    def __init__(self, location: Optional[classad.ClassAd] = None):
+        addr = None if location is None else _address_of(location)
+        self._handle = _native._DaemonHandle("negotiator", addr)
+
+    def getPriorities(self, rollup: bool = False):
+        """Every submitter's accounting record (``Name``, ``Priority``,
+        ``PriorityFactor``, ``ResourcesUsed``, ``AccumulatedUsage``, …)."""
+        return self._handle.negotiator_priorities(True)
+
+    def getResourceUsage(self, user: str):
+        return [ad for ad in self.getPriorities() if ad.get("Name") == user]
+
+    def setFactor(self, user: str, factor: float) -> None:
+        self._handle.negotiator_edit("factor", user, float(factor))
+
+    def setPriority(self, user: str, priority: float) -> None:
+        self._handle.negotiator_edit("priority", user, float(priority))
+
+    def setUsage(self, user: str, usage: float) -> None:
+        self._handle.negotiator_edit("usage", user, float(usage))
+
+    def resetUsage(self, user: str) -> None:
+        self._handle.negotiator_edit("reset", user, 0.0)
+
+    def resetAllUsage(self) -> None:
+        self._handle.negotiator_edit("reset_all", "", 0.0)
+
+    def deleteUser(self, user: str) -> None:
+        self._handle.negotiator_edit("delete", user, 0.0)
+
+    def _missing(self, *args, **kwargs):
+        raise HTCondorException("Aerie's negotiator does not take this change yet (it takes factor, priority, usage, reset, delete)")
+
+    setBeginUsage = setLastUsage = setCeiling = _missing
 
 
 class Startd(_Unsupported):

@@ -275,7 +275,6 @@ class LogLevel(enum.IntEnum):
     """Levels and flags of ``htcondor2.log()``."""
 
     Always = 0
-    Terse = 0
     Error = 1
     Status = 2
     Job = 4
@@ -289,6 +288,7 @@ class LogLevel(enum.IntEnum):
     Network = 14
     Hostname = 22
     Audit = 24
+    Terse = 0
     FullDebug = 1024
     SubSecond = 1 << 26
     Timestamp = 1 << 27
@@ -320,13 +320,13 @@ class DaemonCommand(enum.IntEnum):
 
 class SubmitMethod(enum.IntEnum):
     CondorSubmit = 0
-    MinReserved = 0
     DAGMan = 1
     PythonBindings = 2
     HTCondorJobSubmit = 3
     HTCondorDagSubmit = 4
     HTCondorJobSetSubmit = 5
     UserSet = 100
+    MinReserved = 0
     MaxReserved = 100
 
 

@@ -18,7 +18,7 @@ def _constraint_text(constraint):
     if constraint is None:
         return None
     if isinstance(constraint, classad.ExprTree):
-        return repr(constraint)
+        return constraint._handle.old()  # daemons read constraints in old syntax
     if not isinstance(constraint, str):
         raise TypeError("constraint must be a string or an ExprTree")
     text = constraint.strip()
@@ -36,7 +36,7 @@ def _job_spec(job_spec):
     if isinstance(job_spec, int):
         return [str(job_spec)], None
     if isinstance(job_spec, classad.ExprTree):
-        return [], repr(job_spec)
+        return [], job_spec._handle.old()
     if isinstance(job_spec, list):
         if not all(isinstance(i, str) for i in job_spec):
             raise TypeError("All elements of the job_spec list must be strings.")
@@ -125,7 +125,7 @@ class Schedd:
         jobs edited."""
         if not isinstance(flags, TransactionFlag):
             raise TypeError("flags must be a TransactionFlag")
-        value = repr(value) if isinstance(value, classad.ExprTree) else str(value)
+        value = value._handle.old() if isinstance(value, classad.ExprTree) else str(value)
         ids, constraint = _job_spec(job_spec)
         return self._handle.schedd_edit(ids, constraint, attr, value)
 

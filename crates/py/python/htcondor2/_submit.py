@@ -106,14 +106,15 @@ class Submit(MutableMapping):
             raise TypeError("args must be a string")
         self._handle.set_qargs(args)
 
-    def itemdata(self, qargs: Optional[str] = None) -> Iterator[dict]:
-        """The items of the queue statement (or of *qargs*), one dict per job."""
+    def itemdata(self, qargs: Optional[str] = None) -> Optional[Iterator[dict]]:
+        """The items of the queue statement (or of *qargs*), one dict per
+        job; None when the statement has no items."""
         h = self._handle
         if qargs is not None:
             h = h.copy()
             h.set_qargs(qargs)
         rows = h.itemdata()
-        return iter(rows or [])
+        return None if rows is None else iter(rows)
 
     def jobs(self, count: int = 0, itemdata=None, clusterid: int = 1, procid: int = 0, qdate: int = 0, owner: str = ""):
         """The job ads a submit of this description would queue."""

@@ -100,7 +100,26 @@ def main():
             answers.append({"parse": ads} if ads and ads[0] == "exception" else [ad_case(a) for a in ads])
         elif "py" in case:
             answers.append(guard(lambda: py_case(case["py"])))
+        elif "file" in case:
+            answers.append(guard(lambda: file_case(case["file"], case["text"])))
     json.dump(answers, sys.stdout)
+
+
+def file_case(path, text):
+    """Ads read from a file object: parseAds (and where the file is left),
+    parseNext twice, parseOne."""
+    with open(path, "w") as f:
+        f.write(text)
+    out = {}
+    with open(path) as f:
+        out["all"] = [repr(a) for a in classad2.parseAds(f)]
+    with open(path) as f:
+        first = classad2.parseNext(f, classad2.ParserType.Old)
+        second = classad2.parseNext(f, classad2.ParserType.Old)
+        out["next"] = [repr(first), repr(second)]
+    with open(path) as f:
+        out["one"] = repr(classad2.parseOne(f))
+    return out
 
 
 def py_case(values):

@@ -127,3 +127,30 @@ def test_integers_too_big_for_classads_are_refused_clearly():
     with pytest.raises(classad2.ClassAdException, match="64 bits"):
         ad["big"] = 2 ** 64
     assert "big" not in ad
+
+
+def test_ads_read_from_files(oracle, ours, tmp_path):
+    texts = [
+        "a = 1\nb = \"x\"\n\nc = 3\n\n\nd = {1, 2}\n",
+        "MyType = \"Job\"\nClusterId = 1\n\nMyType = \"Job\"\nClusterId = 2\n",
+    ]
+    cases = [{"file": str(tmp_path / f"ads{i}.txt"), "text": t} for i, t in enumerate(texts)]
+    payload = {"cases": cases}
+    compare(oracle("classad_probe.py", payload), ours("classad_probe.py", payload), cases)
+
+
+def test_hostile_values_are_refused_not_crashed_on():
+    import classad2
+    loop = []
+    loop.append(loop)
+    ad = classad2.ClassAd()
+    with pytest.raises(classad2.ClassAdException, match="contain itself"):
+        ad["loop"] = loop
+    with pytest.raises(classad2.ClassAdException):
+        classad2.ClassAd("[a = " + "{" * 100000 + "]")
+    with pytest.raises(classad2.ClassAdException):
+        classad2.ExprTree("(" * 100000)
+    assert list(classad2.parseAds("[ a = " + "[" * 50000)) == []
+    with pytest.raises(classad2.ClassAdException, match="Unable to convert"):
+        ad["x"] = object()
+    assert len(ad) == 0

@@ -263,7 +263,7 @@ impl Schedd {
                 let path = self.log_path(ad.as_deref(), id);
                 self.log_after(&path, events::aborted(id, now, reason));
                 let leave = policy::leave_in_queue(ed.ad());
-                self.finish(ed, leave);
+                self.finish(ed, leave, now);
             }
         }
         ActOutcome::Done
@@ -288,7 +288,7 @@ impl Schedd {
         let path = self.log_path(ad.as_deref(), id);
         let ed = Edits::new(id, ad);
         self.log_before(&path, events::aborted(id, now, "removed with -forcex"));
-        self.finish(ed, false);
+        self.finish(ed, false, now);
         ActOutcome::Done
     }
 
@@ -358,12 +358,11 @@ impl Schedd {
 
     /// `condor_qedit`: set one attribute of the selected jobs.
     pub fn on_edit(&mut self, store: &dyn AdStore, who: &Who, req: &EditRequest, constraint: Option<&Expr>, now: i64, token: Token) {
-        let _ = now;
-        let answer = self.edit(store, who, req, constraint);
+        let answer = self.edit(store, who, req, constraint, now);
         self.reply(token, Reply::Edit(answer));
     }
 
-    fn edit(&mut self, store: &dyn AdStore, who: &Who, req: &EditRequest, constraint: Option<&Expr>) -> Result<EditResponse, ApiError> {
+    fn edit(&mut self, store: &dyn AdStore, who: &Who, req: &EditRequest, constraint: Option<&Expr>, now: i64) -> Result<EditResponse, ApiError> {
         if req.select.is_empty() {
             return Err(ApiError::bad_request("no jobs named: give job ids, owners, a constraint, or all"));
         }
@@ -394,8 +393,15 @@ impl Schedd {
                 continue;
             }
             let idle_quiet = job.status == JobStatus::Idle && job.phase == Phase::Quiet;
+            let done = matches!(job.status, JobStatus::Completed | JobStatus::Removed) && job.phase == Phase::Quiet;
             let mut ed = Edits::new(id, self.ad(store, id));
             ed.set(attr, value.clone());
+            if done && attr.eq_ignore_ascii_case("LeaveJobInQueue") && !policy::leave_in_queue(ed.ad()) {
+                // a finished job kept by LeaveJobInQueue leaves once it no longer is
+                resp.edited.push(id);
+                self.finish(ed, false, now);
+                continue;
+            }
             if attr.eq_ignore_ascii_case("JobPrio") {
                 let prio = ed.int("JobPrio").unwrap_or(0).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
                 self.unidle(id);

@@ -66,6 +66,8 @@ pub struct Cluster {
     pub log: Option<Arc<Path>>,
     /// Procs still in the queue.
     pub procs: u32,
+    /// It makes more procs (late materialization): kept while empty.
+    pub factory: bool,
 }
 
 /// Interned owner names (`alice`), with their `User` (`alice@domain`).
@@ -159,7 +161,7 @@ impl JobTable {
         self.uncount(job.owner, job.status);
         if let Some(c) = self.clusters.get_mut(&id.cluster) {
             c.procs = c.procs.saturating_sub(1);
-            if c.procs == 0 {
+            if c.procs == 0 && !c.factory {
                 self.clusters.remove(&id.cluster);
             }
         }
@@ -233,7 +235,7 @@ mod tests {
     #[test]
     fn counts_follow_inserts_status_changes_and_removals() {
         let mut t = JobTable::default();
-        t.clusters.insert(1, Cluster { owner: 0, log: None, procs: 0 });
+        t.clusters.insert(1, Cluster { owner: 0, log: None, procs: 0, factory: false });
         for p in 0..3 {
             t.insert(JobId { cluster: 1, proc: p }, job(0, JobStatus::Idle));
         }

@@ -11,6 +11,7 @@ pub mod ads;
 pub mod autocluster;
 pub mod effects;
 pub mod events;
+pub mod factory;
 pub mod jobs;
 pub mod policy;
 
@@ -26,6 +27,7 @@ pub use effects::{Action, Change, Effects, HistoryEntry, LogEntry, Reply, Token}
 pub use recover::{LastEvent, Recovery};
 pub use run::{Granted, IdleGroup, MatchOffer};
 pub use schedd::{user_log_path, Claim, Config, Edits, Schedd, Who};
+pub use factory::{MakerBuilder, ProcMaker};
 pub use submit::SubmitJobs;
 
 #[cfg(test)]

@@ -96,6 +96,9 @@ impl Schedd {
             if !s.jobs.clusters.contains_key(&id.cluster) {
                 let cluster_ad = ad.chained().cloned().unwrap_or_else(|| ad.clone());
                 s.new_cluster_entry(id.cluster, owner, &cluster_ad);
+                if cluster_ad.get(super::factory::DIGEST_ATTR).is_some() {
+                    s.recovered_factories.push((id.cluster, cluster_ad.clone()));
+                }
             }
             let status = ad.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle);
             let prio = ad.int("JobPrio").unwrap_or(0).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
@@ -133,6 +136,7 @@ impl Schedd {
 
     /// Decide on the jobs left mid-way, knowing their logs' last events.
     pub fn on_recovered(&mut self, store: &dyn AdStore, last: &HashMap<JobId, LastEvent>, now: i64) {
+        self.resume_factories(now);
         let pending = std::mem::take(&mut self.recovering);
         for id in pending {
             let Some(job) = self.jobs.get(id) else { continue };
@@ -171,7 +175,7 @@ impl Schedd {
                             ed.set("CompletionDate", int(now));
                             self.set_status(&mut ed, JobStatus::Completed, now);
                             let leave = policy::leave_in_queue(ed.ad());
-                            self.finish(ed, leave);
+                            self.finish(ed, leave, now);
                         }
                         LastEvent::Held { reason, code, subcode } => {
                             ed.set("HoldReason", string(&reason));
@@ -183,7 +187,7 @@ impl Schedd {
                         LastEvent::Aborted => {
                             self.set_status(&mut ed, JobStatus::Removed, now);
                             let leave = policy::leave_in_queue(ed.ad());
-                            self.finish(ed, leave);
+                            self.finish(ed, leave, now);
                         }
                         LastEvent::Executing => {
                             self.log_before(&path, evicted(&ed));
@@ -210,9 +214,9 @@ impl Schedd {
                         self.log_before(&path, events::aborted(id, now, &reason));
                     }
                     let leave = policy::leave_in_queue(ed.ad());
-                    self.finish(ed, leave);
+                    self.finish(ed, leave, now);
                 }
-                JobStatus::Completed => self.finish(ed, false),
+                JobStatus::Completed => self.finish(ed, false, now),
                 JobStatus::Idle => {}
             }
         }

@@ -139,8 +139,17 @@ impl Schedd {
             for _ in 0..offer.count {
                 let Some(owner) = self.acs.get(ac).map(|a| a.owner) else { break };
                 let Some(job) = self.acs.get(ac).and_then(|a| a.first_idle()) else { break };
+                // A claim being requested holds its autocluster like a granted
+                // one, from before its job leaves the idle list: the id must
+                // not be reused for another shape while the answer is awaited.
+                if let Some(a) = self.acs.get_mut(ac) {
+                    a.claims += 1;
+                }
                 self.unidle(job);
-                let Some(ad) = self.ad(store, job) else { continue };
+                let Some(ad) = self.ad(store, job) else {
+                    self.release_ac_hold(ac);
+                    continue;
+                };
                 let t = self.token();
                 if let Some(j) = self.jobs.get_mut(job) {
                     j.phase = Phase::Matching(t);
@@ -200,6 +209,8 @@ impl Schedd {
             return;
         };
         let still_ours = self.jobs.get(pm.job).is_some_and(|j| j.status == JobStatus::Idle && j.phase == Phase::Matching(token));
+        // The request holds its autocluster until the answer has been dealt
+        // with (a granted claim takes a hold of its own first).
         match result {
             Err(reason) => {
                 tracing::info!("claim for job {} on {} refused: {reason}", pm.job, pm.slot_name);
@@ -211,6 +222,7 @@ impl Schedd {
                         self.make_idle(pm.job, &ad);
                     }
                 }
+                self.release_ac_hold(pm.ac);
             }
             Ok(g) => {
                 if self.acs.learn_machine_refs(slot_refs_to_job(&g.slot)) {
@@ -234,6 +246,7 @@ impl Schedd {
                     recent_acks: VecDeque::new(),
                     idle_since: None,
                 });
+                self.release_ac_hold(pm.ac);
                 let _ = now;
                 let first = if still_ours { Some(pm.job) } else { self.next_for_claim(store, key) };
                 match first {
@@ -309,6 +322,10 @@ impl Schedd {
                 j.phase = Phase::Running(key);
             }
         }
+        // One idle job fewer: a factory held back by max_idle may make another.
+        if self.has_factory(job.cluster) {
+            self.materialize(job.cluster, now);
+        }
     }
 
     /// The next idle job claim `key` can run: same shape first, then
@@ -346,6 +363,15 @@ impl Schedd {
             }
         }
         None
+    }
+
+    /// End one hold on autocluster `ac` (a claim request answered), dropping
+    /// it if nothing else uses it.
+    fn release_ac_hold(&mut self, ac: AcId) {
+        if let Some(a) = self.acs.get_mut(ac) {
+            a.claims = a.claims.saturating_sub(1);
+        }
+        self.acs.collect(ac);
     }
 
     /// Give a claim back now (nothing runs on it).
@@ -530,7 +556,7 @@ impl Schedd {
                 let reason = ed.ad().string("RemoveReason").unwrap_or_else(|| "via condor_rm".to_string());
                 self.log_before(&path, events::aborted(job, now, &reason));
                 let leave = policy::leave_in_queue(ed.ad());
-                self.finish(ed, leave);
+                self.finish(ed, leave, now);
             }
             Phase::Stopping(_, Stop::Hold) | Phase::Dropping(_, Stop::Hold) => {
                 let reason = ed.ad().string("HoldReason").unwrap_or_else(|| "held".to_string());
@@ -753,7 +779,7 @@ impl Schedd {
                         let reason = ed.ad().string("RemoveReason").unwrap_or_else(|| "via condor_rm".to_string());
                         self.log_before(&path, events::aborted(job, now, &reason));
                         let leave = policy::leave_in_queue(ed.ad());
-                        self.finish(ed, leave);
+                        self.finish(ed, leave, now);
                     }
                     Stop::Hold => {
                         let reason = ed.ad().string("HoldReason").unwrap_or_else(|| "held".to_string());
@@ -806,7 +832,7 @@ impl Schedd {
                         if let Some(j) = self.jobs.get_mut(job) {
                             j.phase = Phase::Quiet;
                         }
-                        self.finish(ed, leave);
+                        self.finish(ed, leave, now);
                     }
                     ExitDecision::Hold(f) => {
                         self.hold_after_run(&mut ed, &path, &f.reason, f.code, f.subcode, now);
@@ -818,7 +844,7 @@ impl Schedd {
                         self.set_status(&mut ed, JobStatus::Removed, now);
                         self.log_before(&path, events::aborted(job, now, &f.reason));
                         let leave = policy::leave_in_queue(ed.ad());
-                        self.finish(ed, leave);
+                        self.finish(ed, leave, now);
                     }
                     ExitDecision::Requeue(f) => {
                         let ev = events::evicted(job, now, 0, Some(f.reason), Some((exit.exit_code, exit.exit_signal)), &usage, table);

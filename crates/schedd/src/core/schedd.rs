@@ -139,6 +139,9 @@ pub struct PendingMatch {
     pub slot_name: String,
 }
 
+/// A cluster ad's attributes, unparsed once for every job sent to a startd.
+pub(crate) type WireCache = Arc<Vec<(String, String)>>;
+
 /// The schedd's state.
 pub struct Schedd {
     pub(crate) cfg: Config,
@@ -160,7 +163,7 @@ pub struct Schedd {
     /// Clusters whose ads have periodic policy expressions.
     pub(crate) periodic_clusters: std::collections::BTreeSet<i64>,
     /// Cached wire form of cluster ads (attributes are sent with every activation).
-    pub(crate) cluster_wire: HashMap<i64, (Arc<ClassAd>, Arc<Vec<(String, String)>>)>,
+    pub(crate) cluster_wire: HashMap<i64, (Arc<ClassAd>, WireCache)>,
     pub(crate) next_token: Token,
     pub(crate) next_periodic: i64,
     pub(crate) next_alive: i64,
@@ -176,6 +179,13 @@ pub struct Schedd {
     pub(crate) started_ads: HashMap<JobId, Arc<ClassAd>>,
     /// Jobs whose run ended in this batch.
     pub(crate) ended: std::collections::HashSet<JobId>,
+    /// Late materialization: how to make procs, and the clusters that do.
+    pub(crate) makers: Option<super::factory::MakerBuilder>,
+    pub(crate) factories: super::factory::Factories,
+    /// Factory clusters found at restart, resumed in `on_recovered`.
+    pub(crate) recovered_factories: Vec<(i64, Arc<ClassAd>)>,
+    /// Factory clusters that made procs in this batch, and their next proc.
+    pub(crate) factory_next: HashMap<i64, i64>,
 }
 
 /// Attributes that make a cluster subject to the periodic policy check.
@@ -218,6 +228,10 @@ impl Schedd {
             pending_starts: Vec::new(),
             started_ads: HashMap::new(),
             ended: Default::default(),
+            makers: None,
+            factories: Default::default(),
+            recovered_factories: Vec::new(),
+            factory_next: HashMap::new(),
         }
     }
 
@@ -239,6 +253,12 @@ impl Schedd {
         self.started_ads.clear();
         let ended = std::mem::take(&mut self.ended);
         let starts = std::mem::take(&mut self.pending_starts);
+        for (cluster, next) in std::mem::take(&mut self.factory_next) {
+            if self.jobs.clusters.get(&cluster).is_some_and(|c| c.procs > 0) {
+                let expr = super::ads::int(next);
+                self.out.changes.push(Change::SetCluster { cluster, attr: super::factory::NEXT_ATTR.to_string(), expr });
+            }
+        }
         let mut out = std::mem::take(&mut self.out);
         if !starts.is_empty() {
             let (mut main, mut before, mut after) = (Vec::new(), Vec::new(), Vec::new());
@@ -362,17 +382,30 @@ impl Schedd {
     }
 
     /// A job leaves the queue: to history unless it stays (`LeaveJobInQueue`).
-    pub(crate) fn finish(&mut self, ed: Edits, leave: bool) {
+    pub(crate) fn finish(&mut self, ed: Edits, leave: bool, now: i64) {
         let id = ed.id;
         if leave {
             ed.commit(&mut self.out.changes);
             return;
         }
-        let ad = ed.flatten();
+        let mut ad = ed.flatten();
+        if !ad.contains("GlobalJobId") {
+            let q = ad.int("QDate").unwrap_or(0);
+            let g = format!("{}#{}.{}#{q}", self.cfg.name, id.cluster, id.proc);
+            ad.insert("GlobalJobId", super::ads::string(&g));
+        }
         self.out.history.push(super::HistoryEntry { id, ad });
-        self.out.changes.push(Change::Remove { id });
         self.unidle(id);
         self.jobs.remove(id);
+        if self.has_factory(id.cluster) {
+            // Its replacements are queued before it leaves, so the cluster
+            // never has no proc while its factory has more to make.
+            self.materialize(id.cluster, now);
+            if !self.has_factory(id.cluster) && self.jobs.clusters.get(&id.cluster).is_some_and(|c| c.procs == 0) {
+                self.jobs.clusters.remove(&id.cluster);
+            }
+        }
+        self.out.changes.push(Change::Remove { id });
         if !self.jobs.clusters.contains_key(&id.cluster) {
             self.cluster_wire.remove(&id.cluster);
             self.periodic_clusters.remove(&id.cluster);
@@ -462,8 +495,12 @@ impl Schedd {
         let cached = match self.cluster_wire.get(&cluster) {
             Some((src, w)) if Arc::ptr_eq(src, root) => w.clone(),
             _ => {
-                let w: Arc<Vec<(String, String)>> =
-                    Arc::new(root.iter_all().map(|(n, e)| (n.to_string(), e.to_old_string())).collect());
+                let w: WireCache = Arc::new(
+                    root.iter_all()
+                        .filter(|(n, _)| !super::factory::schedd_only(n))
+                        .map(|(n, e)| (n.to_string(), e.to_old_string()))
+                        .collect(),
+                );
                 self.cluster_wire.insert(cluster, (root.clone(), w.clone()));
                 w
             }
@@ -547,7 +584,7 @@ impl Schedd {
 
     pub(crate) fn new_cluster_entry(&mut self, cluster: i64, owner: OwnerId, ad: &ClassAd) {
         let log = user_log_path(ad);
-        self.jobs.clusters.insert(cluster, Cluster { owner, log, procs: 0 });
+        self.jobs.clusters.insert(cluster, Cluster { owner, log, procs: 0, factory: false });
         if PERIODIC_ATTRS.iter().any(|a| ad.contains(a)) {
             self.periodic_clusters.insert(cluster);
         }

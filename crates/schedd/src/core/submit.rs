@@ -22,6 +22,88 @@ pub struct SubmitJobs {
     pub cluster_ad: ClassAd,
     /// Each proc's own attributes (at least `ProcId`).
     pub procs: Vec<ClassAd>,
+    /// Late materialization: the schedd makes the procs (`procs` is empty).
+    pub factory: Option<proto::schedd::FactoryRequest>,
+}
+
+/// Adds procs of one cluster to the queue: the job table, its autocluster,
+/// the user log's submit event, the `NewProc` change.
+pub(crate) struct ProcAdder {
+    cluster: i64,
+    cluster_arc: Arc<ClassAd>,
+    owner: u32,
+    now: i64,
+    host: String,
+    log: Option<Arc<std::path::Path>>,
+    status: JobStatus,
+    prio: i64,
+    proc_logs: bool,
+    pub any_idle: bool,
+}
+
+impl ProcAdder {
+    pub(crate) fn new(s: &Schedd, cluster: i64, cluster_arc: Arc<ClassAd>, owner: u32, now: i64, proc_logs: bool) -> ProcAdder {
+        ProcAdder {
+            cluster,
+            owner,
+            now,
+            host: s.cfg.submit_host.clone(),
+            log: s.jobs.clusters.get(&cluster).and_then(|c| c.log.clone()),
+            status: cluster_arc.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle),
+            prio: cluster_arc.int("JobPrio").unwrap_or(0),
+            cluster_arc,
+            proc_logs,
+            any_idle: false,
+        }
+    }
+
+    fn literal_int(&self, own: &ClassAd, name: &str) -> Option<i64> {
+        match own.get_own(name).map(|e| e.as_literal().cloned()) {
+            Some(Some(Value::Int(i))) => Some(i),
+            Some(_) => {
+                let mut view = own.clone();
+                view.chain_to(self.cluster_arc.clone());
+                view.int(name)
+            }
+            None => None,
+        }
+    }
+
+    /// Queue one proc (its own attributes, at least `ProcId`).
+    pub(crate) fn add(&mut self, s: &mut Schedd, own: ClassAd) {
+        let id = JobId { cluster: self.cluster, proc: proc_id(&own).unwrap_or(0) };
+        let status = self.literal_int(&own, "JobStatus").and_then(JobStatus::from_code).unwrap_or(self.status);
+        let prio = self.literal_int(&own, "JobPrio").unwrap_or(self.prio).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        s.new_job(id, status, self.owner, prio);
+        let own_log = self.proc_logs && own.get_own("UserLog").is_some();
+        let needs_view = status == JobStatus::Idle || (status == JobStatus::Held && self.log.is_some()) || own_log;
+        let view = needs_view.then(|| {
+            let mut chained = own.clone();
+            chained.chain_to(self.cluster_arc.clone());
+            chained
+        });
+        if let (JobStatus::Idle, Some(v)) = (status, &view) {
+            s.make_idle(id, v);
+            self.any_idle = true;
+        }
+        let path = match (&view, own_log) {
+            (Some(v), true) => super::schedd::user_log_path(v),
+            _ => self.log.clone(),
+        };
+        if path.is_some() {
+            s.log_after(&path, events::submitted(id, self.now, &self.host));
+        }
+        if let (JobStatus::Held, Some(v)) = (status, &view) {
+            if path.is_some() {
+                let reason = v.string("HoldReason").unwrap_or_else(|| "submitted on hold".to_string());
+                let code = v.int("HoldReasonCode").unwrap_or(proto::job::hold_code::SUBMITTED_ON_HOLD);
+                let sub = v.int("HoldReasonSubCode").unwrap_or(0);
+                s.log_after(&path, events::held(id, self.now, &reason, code, sub));
+            }
+        }
+        s.fresh.insert(id, s.out.changes.len());
+        s.out.changes.push(Change::NewProc { id, ad: own });
+    }
 }
 
 /// Attributes the schedd sets from the caller's identity; a submit may not
@@ -43,9 +125,12 @@ impl Schedd {
                 return;
             }
         };
-        let SubmitJobs { cluster, mut cluster_ad, procs } = sub;
+        let SubmitJobs { cluster, mut cluster_ad, procs, factory } = sub;
         self.reserved.remove(&cluster);
-        let n = procs.len() as i64;
+        let n = match &factory {
+            Some(f) => f.total_procs,
+            None => procs.len() as i64,
+        };
         cluster_ad.insert("ClusterId", int(cluster));
         cluster_ad.insert("Owner", string(&owner));
         cluster_ad.insert("User", string(&format!("{owner}@{}", self.cfg.uid_domain)));
@@ -65,66 +150,35 @@ impl Schedd {
             }
         }
         cluster_ad.insert("TotalSubmitProcs", int(n));
+        if let Some(f) = &factory {
+            super::factory::describe(&mut cluster_ad, f);
+        }
         let owner_id = self.owners.intern(&owner);
-        self.new_cluster_entry(cluster, owner_id, &cluster_ad);
-        let log = self.jobs.clusters.get(&cluster).and_then(|c| c.log.clone());
         let cluster_arc = Arc::new(cluster_ad.clone());
-        self.out.changes.push(Change::NewCluster { cluster, ad: cluster_ad });
-        let mut first = i64::MAX;
-        let mut any_idle = false;
-        let host = self.cfg.submit_host.clone();
-        self.fresh_clusters.insert(cluster, cluster_arc.clone());
-        let literal_int = |own: &ClassAd, name: &str| -> Option<i64> {
-            match own.get_own(name).map(|e| e.as_literal().cloned()) {
-                Some(Some(Value::Int(i))) => Some(i),
-                Some(_) => {
-                    let mut view = own.clone();
-                    view.chain_to(cluster_arc.clone());
-                    view.int(name)
+        let maker = match &factory {
+            Some(f) => match self.new_maker(cluster, &cluster_arc, f) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    self.reply(token, Reply::Submit(Err(e)));
+                    return;
                 }
-                None => None,
-            }
+            },
+            None => None,
         };
-        let cluster_status = cluster_arc.int("JobStatus").and_then(JobStatus::from_code).unwrap_or(JobStatus::Idle);
-        let cluster_prio = cluster_arc.int("JobPrio").unwrap_or(0);
-        let proc_logs = procs.iter().any(|p| p.get_own("UserLog").is_some());
-        let qdate = cluster_arc.int("QDate").unwrap_or(now);
-        for mut own in procs {
-            let proc = proc_id(&own).unwrap_or(0);
-            // HTCondor's `schedd#cluster.proc#QDate`, unique across schedds and time.
-            own.insert("GlobalJobId", string(&format!("{}#{cluster}.{proc}#{qdate}", self.cfg.name)));
-            first = first.min(proc);
-            let id = JobId { cluster, proc };
-            let status = literal_int(&own, "JobStatus").and_then(JobStatus::from_code).unwrap_or(cluster_status);
-            let prio = literal_int(&own, "JobPrio").unwrap_or(cluster_prio).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-            self.new_job(id, status, owner_id, prio);
-            let needs_view = status == JobStatus::Idle || (status == JobStatus::Held && log.is_some()) || proc_logs;
-            let view = needs_view.then(|| {
-                let mut chained = own.clone();
-                chained.chain_to(cluster_arc.clone());
-                chained
-            });
-            if let (JobStatus::Idle, Some(v)) = (status, &view) {
-                self.make_idle(id, v);
-                any_idle = true;
-            }
-            let path = match (&view, own.get_own("UserLog").is_some()) {
-                (Some(v), true) => super::schedd::user_log_path(v),
-                _ => log.clone(),
-            };
-            if path.is_some() {
-                self.log_after(&path, events::submitted(id, now, &host));
-            }
-            if let (JobStatus::Held, Some(v)) = (status, &view) {
-                if path.is_some() {
-                    let reason = v.string("HoldReason").unwrap_or_else(|| "submitted on hold".to_string());
-                    let code = v.int("HoldReasonCode").unwrap_or(proto::job::hold_code::SUBMITTED_ON_HOLD);
-                    let sub = v.int("HoldReasonSubCode").unwrap_or(0);
-                    self.log_after(&path, events::held(id, now, &reason, code, sub));
-                }
-            }
-            self.fresh.insert(id, self.out.changes.len());
-            self.out.changes.push(Change::NewProc { id, ad: own });
+        self.new_cluster_entry(cluster, owner_id, &cluster_ad);
+        self.out.changes.push(Change::NewCluster { cluster, ad: cluster_ad });
+        self.fresh_clusters.insert(cluster, cluster_arc.clone());
+        let mut adder = ProcAdder::new(self, cluster, cluster_arc.clone(), owner_id, now, procs.iter().any(|p| p.get_own("UserLog").is_some()));
+        let mut first = i64::MAX;
+        for own in procs {
+            first = first.min(proc_id(&own).unwrap_or(0));
+            adder.add(self, own);
+        }
+        let mut any_idle = adder.any_idle;
+        if let (Some(f), Some(maker)) = (factory, maker) {
+            first = 0;
+            self.add_factory(cluster, cluster_arc.clone(), maker, &f, 0);
+            any_idle |= self.materialize(cluster, now);
         }
         if any_idle {
             // The new jobs are in `fresh`: claims left idle can take them at once.
@@ -157,8 +211,23 @@ impl Schedd {
                     .with_hint("reserve a cluster id with POST /v1/clusters first (ids do not survive a schedd restart)"))
             }
         }
-        if sub.procs.is_empty() {
+        if sub.procs.is_empty() && sub.factory.is_none() {
             return Err(ApiError::bad_request(format!("the submit for cluster {} has no procs", sub.cluster)));
+        }
+        if let Some(f) = &sub.factory {
+            if !sub.procs.is_empty() {
+                return Err(ApiError::bad_request("a late-materialization submit carries no procs: the schedd makes them"));
+            }
+            if f.total_procs <= 0 || f.max_materialize <= 0 {
+                return Err(ApiError::bad_request(format!(
+                    "late materialization needs procs and a positive max_materialize (got {} procs, max_materialize {})",
+                    f.total_procs, f.max_materialize
+                )));
+            }
+            if self.makers.is_none() {
+                return Err(ApiError::new("unavailable", "this schedd cannot materialize jobs late")
+                    .with_hint("submit without max_materialize/max_idle"));
+            }
         }
         if self.jobs.len().saturating_add(sub.procs.len()) > self.cfg.max_jobs_submitted {
             return Err(ApiError::new(
@@ -208,7 +277,7 @@ impl Schedd {
 }
 
 /// A proc's own `ProcId` (a literal, almost always).
-fn proc_id(p: &ClassAd) -> Option<i64> {
+pub(crate) fn proc_id(p: &ClassAd) -> Option<i64> {
     let e = p.get_own("ProcId")?;
     match e.as_literal() {
         Some(Value::Int(i)) => Some(*i),

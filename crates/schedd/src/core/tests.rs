@@ -55,7 +55,16 @@ impl MemStore {
                 Change::SetCluster { cluster, attr, expr } => {
                     let mut ad = (*self.clusters[&cluster]).clone();
                     ad.insert(&attr, expr);
-                    self.clusters.insert(cluster, Arc::new(ad));
+                    let ad = Arc::new(ad);
+                    self.clusters.insert(cluster, ad.clone());
+                    // Like the queue's index: the procs now read the new cluster ad.
+                    for (id, p) in self.procs.iter_mut() {
+                        if id.cluster == cluster {
+                            let mut own = (**p).clone();
+                            own.chain_to(ad.clone());
+                            *p = Arc::new(own);
+                        }
+                    }
                 }
                 Change::Remove { id } => {
                     self.procs.remove(&id);
@@ -113,7 +122,7 @@ impl Sim {
         let ad = ClassAd::parse_old(cluster_ad).unwrap();
         let procs = (0..procs).map(|p| ClassAd::parse_old(&format!("ProcId = {p}")).unwrap()).collect();
         let t = self.tok();
-        self.core.on_submit(&Who::user(user), SubmitJobs { cluster, cluster_ad: ad, procs }, self.now, t);
+        self.core.on_submit(&Who::user(user), SubmitJobs { cluster, cluster_ad: ad, procs, factory: None }, self.now, t);
         let actions = self.flush();
         match reply(&actions, t) {
             Reply::Submit(r) => r.map(|r| r.cluster),
@@ -276,6 +285,7 @@ fn submit_match_claim_run_complete_and_leave_for_history() {
     assert_eq!(h.ad.string("LastRemoteHost").as_deref(), Some("slot1_1@host"));
     assert!(h.ad.get("RemoteHost").is_none());
     assert!(h.ad.chained().is_none(), "history ads are flat");
+    assert_eq!(h.ad.string("GlobalJobId"), Some(format!("alice@host#{c}.0#1000")));
     assert_eq!(s.events_of(jid(c, 0)), [0, 1, 6, 5]);
     assert_eq!(s.core.totals().jobs, 0);
     assert_eq!(s.core.num_claims(), 0);
@@ -399,7 +409,7 @@ fn an_idle_claim_lingers_and_takes_the_next_submit_without_negotiation() {
     let cluster = 50;
     s.core.on_cluster_reserved(cluster, &Who::user("alice"));
     let t = s.tok();
-    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()] };
+    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()], factory: None };
     s.core.on_submit(&Who::user("alice"), sub, s.now, t);
     let acts = s.flush();
     let activated: Vec<_> = acts.iter().filter_map(|a| match a { Action::Activate { req, .. } => Some((req.claim_id.clone(), req.job_id)), _ => None }).collect();
@@ -561,7 +571,7 @@ fn refused_submits_queue_nothing_and_say_why() {
     assert!(s.log.is_empty());
     // A cluster id that was never reserved.
     let t = s.tok();
-    let sub = SubmitJobs { cluster: 77, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()] };
+    let sub = SubmitJobs { cluster: 77, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()], factory: None };
     s.core.on_submit(&Who::user("alice"), sub, 1000, t);
     let acts = s.flush();
     match reply(&acts, t) {
@@ -572,7 +582,7 @@ fn refused_submits_queue_nothing_and_say_why() {
     // An unauthenticated caller cannot submit.
     s.core.on_cluster_reserved(78, &Who::anonymous());
     let t = s.tok();
-    let sub = SubmitJobs { cluster: 78, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()] };
+    let sub = SubmitJobs { cluster: 78, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()], factory: None };
     s.core.on_submit(&Who::anonymous(), sub, 1000, t);
     let acts = s.flush();
     assert!(matches!(reply(&acts, t), Reply::Submit(Err(e)) if e.code == "permission_denied"));
@@ -670,6 +680,28 @@ fn leave_in_queue_keeps_the_completed_job() {
     assert_eq!(s.attr(jid(c, 0), "JobStatus").as_deref(), Some("3"));
     assert_eq!(s.core.totals().removed, 1);
     assert_eq!(s.events_of(jid(c, 0)).last(), Some(&9));
+}
+
+#[test]
+fn leave_in_queue_edited_false_lets_the_completed_job_leave() {
+    // htcondor2's remote-submission workflow: retrieve the output, then
+    // edit(cluster, "LeaveJobInQueue", False) to let the job go.
+    let mut s = Sim::new();
+    let c = s.submit(&format!("{ECHO}\nLeaveJobInQueue = true"), 1);
+    s.negotiate(1);
+    s.exit("claim1", jid(c, 0), Some(0));
+    assert!(s.history.is_empty());
+    let t = s.tok();
+    let req = EditRequest {
+        select: JobSelector { ids: vec![JobSpec::Cluster(c)], ..Default::default() },
+        attr: "LeaveJobInQueue".into(),
+        value: "False".into(),
+    };
+    s.core.on_edit(&s.store, &Who::user("alice"), &req, None, s.now, t);
+    let acts = s.flush();
+    assert!(matches!(reply(&acts, t), Reply::Edit(Ok(r)) if r.edited.len() == 1));
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(s.core.status(jid(c, 0)), None);
 }
 
 #[test]
@@ -828,4 +860,125 @@ fn a_rejected_autocluster_records_the_failed_match_on_its_first_idle_job() {
     assert_eq!(s.attr(jid(c, 0), "LastRejMatchNegotiator").as_deref(), Some("\"alice@host\""));
     assert_eq!(s.attr(jid(c, 1), "LastRejMatchTime"), None, "only the job the negotiator analysed");
     assert_eq!(s.core.idle_groups(&s.store)[0].count, 2, "the jobs stay idle in their autocluster");
+}
+
+/// A maker like the submit language's: proc N gets `Args = "N"`.
+struct CountingMaker;
+
+impl ProcMaker for CountingMaker {
+    fn proc_ad(&mut self, proc: i64) -> Result<ClassAd, String> {
+        ClassAd::parse_old(&format!("ProcId = {proc}\nArgs = \"{proc}\"")).map_err(|e| e.to_string())
+    }
+}
+
+fn counting_makers() -> MakerBuilder {
+    Box::new(|_, _, digest, _| {
+        if digest == "bad" {
+            Err("line 1: not a digest".to_string())
+        } else {
+            Ok(Box::new(CountingMaker) as Box<dyn ProcMaker>)
+        }
+    })
+}
+
+fn submit_factory(s: &mut Sim, total: i64, limit: i64, max_idle: Option<i64>, digest: &str) -> Result<i64, proto::ApiError> {
+    let cluster = 60;
+    s.core.on_cluster_reserved(cluster, &Who::user("alice"));
+    let t = s.tok();
+    let factory = proto::schedd::FactoryRequest { digest: digest.into(), items: vec![], total_procs: total, max_materialize: limit, max_idle };
+    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(ECHO).unwrap(), procs: vec![], factory: Some(factory) };
+    s.core.on_submit(&Who::user("alice"), sub, s.now, t);
+    let acts = s.flush();
+    match reply(&acts, t) {
+        Reply::Submit(r) => r.map(|r| r.cluster),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn procs_of(s: &Sim, c: i64) -> Vec<i64> {
+    let mut v: Vec<i64> = s.store.procs.keys().filter(|k| k.cluster == c).map(|k| k.proc).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn late_materialization_keeps_at_most_max_materialize_procs_in_the_queue() {
+    let mut s = Sim::new();
+    s.core.set_proc_makers(counting_makers());
+    let c = submit_factory(&mut s, 5, 2, None, "digest").unwrap();
+    assert_eq!(procs_of(&s, c), [0, 1]);
+    assert_eq!(s.attr(jid(c, 1), "Args").as_deref(), Some("\"1\""));
+    assert_eq!(s.store.clusters[&c].int("TotalSubmitProcs"), Some(5));
+    assert_eq!(s.store.clusters[&c].int("JobMaterializeNextProcId"), Some(2));
+    // Each job that leaves makes room for the next one.
+    let acts = s.negotiate(1);
+    let mut running = acts[0].job_id;
+    for _ in 0..4 {
+        let ack = s.exit("claim1", running, Some(0));
+        match s.run_next(&ack) {
+            Some(j) => running = j,
+            None => break,
+        }
+        assert!(procs_of(&s, c).len() <= 2);
+    }
+    s.exit("claim1", running, Some(0));
+    assert_eq!(s.history.len(), 5, "every proc was made and ran");
+    assert!(s.store.clusters.get(&c).is_none(), "the cluster went with its last proc");
+    assert_eq!(s.events_of(jid(c, 4)).first(), Some(&0));
+}
+
+#[test]
+fn max_idle_holds_back_procs_until_idle_ones_start() {
+    let mut s = Sim::new();
+    s.core.set_proc_makers(counting_makers());
+    let c = submit_factory(&mut s, 10, 10, Some(2), "digest").unwrap();
+    assert_eq!(procs_of(&s, c), [0, 1]);
+    s.negotiate(1);
+    // One started: one idle left, so one more is made.
+    assert_eq!(procs_of(&s, c), [0, 1, 2]);
+}
+
+#[test]
+fn a_digest_that_does_not_read_queues_nothing() {
+    let mut s = Sim::new();
+    s.core.set_proc_makers(counting_makers());
+    let err = submit_factory(&mut s, 5, 2, None, "bad").unwrap_err();
+    assert!(err.message.contains("digest"), "{}", err.message);
+    assert!(s.store.clusters.is_empty() && s.store.procs.is_empty());
+}
+
+#[test]
+fn a_factory_goes_on_after_a_restart() {
+    let mut s = Sim::new();
+    s.core.set_proc_makers(counting_makers());
+    let c = submit_factory(&mut s, 4, 2, None, "digest").unwrap();
+    let jobs: Vec<(JobId, Arc<ClassAd>)> = s.store.procs.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let (mut core, _) = Schedd::recover(cfg(), s.now, jobs);
+    core.set_proc_makers(counting_makers());
+    let mut n = Sim { core, store: MemStore { clusters: s.store.clusters.clone(), procs: s.store.procs.clone() }, now: s.now, log: vec![], history: vec![], token: 0 };
+    n.core.on_recovered(&n.store, &HashMap::new(), n.now);
+    n.flush();
+    // Remove proc 0: proc 2 is made, from where the factory stopped.
+    n.act("alice", JobAction::Remove, JobSelector { ids: vec![JobSpec::Job(jid(c, 0))], ..Default::default() });
+    assert_eq!(procs_of(&n, c), [1, 2]);
+}
+
+/// Regression: a lingering claim took a newly submitted job whose
+/// Requirements the claimed slot does not meet (`Memory > 100000000`).
+#[test]
+fn an_idle_claim_does_not_take_a_job_its_slot_does_not_match() {
+    let mut s = Sim::new();
+    s.core.cfg.claim_linger = 2;
+    let c = s.submit(ECHO, 1);
+    s.negotiate(1);
+    s.exit("claim1", jid(c, 0), Some(0));
+    let cluster = 51;
+    s.core.on_cluster_reserved(cluster, &Who::user("alice"));
+    let t = s.tok();
+    let never = format!("{}\nRequirements = (Memory > 100000000) && (TARGET.Memory >= RequestMemory)", ECHO.replace("Requirements = TARGET.Memory >= RequestMemory\n", ""));
+    let sub = SubmitJobs { cluster, cluster_ad: ClassAd::parse_old(&never).unwrap(), procs: vec![ClassAd::parse_old("ProcId = 0").unwrap()], factory: None };
+    s.core.on_submit(&Who::user("alice"), sub, s.now, t);
+    let acts = s.flush();
+    assert!(!acts.iter().any(|a| matches!(a, Action::Activate { .. })), "{acts:?}");
+    assert_eq!(s.attr(jid(cluster, 0), "JobStatus").as_deref(), Some("1"));
 }

@@ -127,6 +127,7 @@ impl Engine {
         queue: JobQueue,
         history: History,
         cfg: crate::core::Config,
+        makers: crate::core::MakerBuilder,
         out: mpsc::UnboundedSender<Outbound>,
         shared: Arc<Shared>,
     ) -> Result<Engine, jobqueue::QueueError> {
@@ -136,7 +137,8 @@ impl Engine {
             jobs.push((id, ad.clone()));
             std::ops::ControlFlow::Continue(())
         });
-        let (core, rec) = Schedd::recover(cfg, now(), jobs);
+        let (mut core, rec) = Schedd::recover(cfg, now(), jobs);
+        core.set_proc_makers(makers);
         let mut e = Engine {
             queue,
             history,

@@ -106,7 +106,7 @@ fn parse_submit(req: SubmitRequest) -> Result<SubmitJobs, ApiError> {
             check_input(&view, view.eval_attr("ProcId").as_int(), req.cluster)?;
         }
     }
-    Ok(SubmitJobs { cluster: req.cluster, cluster_ad, procs })
+    Ok(SubmitJobs { cluster: req.cluster, cluster_ad, procs, factory: req.factory })
 }
 
 /// A job's standard input (`In`, relative to `Iwd`) must be readable when
@@ -185,6 +185,15 @@ fn filter_of(sel: &JobSelector, constraint: Option<Expr>) -> Filter {
     Filter { ids: sel.ids.clone(), owners: sel.owners.clone(), statuses: Vec::new(), constraint }
 }
 
+/// `GlobalJobId` (`schedd#cluster.proc#qdate`, as HTCondor forms it),
+/// made when asked for rather than kept in every ad.
+pub fn global_job_id(schedd: &str, ad: &ClassAd) -> Option<String> {
+    use crate::core::ads::AdExt;
+    let (c, p) = (ad.int("ClusterId")?, ad.int("ProcId")?);
+    let q = ad.int("QDate").unwrap_or(0);
+    Some(proto::collector::quote(&format!("{schedd}#{c}.{p}#{q}")))
+}
+
 /// The projected attributes plus the ad's attributes they refer to, so
 /// that a client evaluating them (`MemoryUsage` refers to
 /// `ResidentSetSize`) gets the same value the schedd would.
@@ -258,6 +267,8 @@ async fn query(State(st): State<AppState>, Json(req): Json<QueryRequest>) -> Res
     // (`condor_q` computes RUN_TIME from it).
     let server_time = (projection.is_empty() || projection.iter().any(|p| p.eq_ignore_ascii_case("ServerTime")))
         .then(|| daemon::ads::now_secs().to_string());
+    let want_global_id = projection.is_empty() || projection.iter().any(|p| p.eq_ignore_ascii_case("GlobalJobId"));
+    let schedd_name = st.name.clone();
     Ok(stream_body(move |tx| {
         let mut out = Chunker { tx, buf: Vec::with_capacity(64 * 1024) };
         // Referenced names are found once per cluster ad (procs share it).
@@ -273,6 +284,11 @@ async fn query(State(st): State<AppState>, Json(req): Json<QueryRequest>) -> Res
             let mut wire = wire;
             if let Some(t) = &server_time {
                 wire.set("ServerTime", t.clone());
+            }
+            if want_global_id && wire.get("GlobalJobId").is_none() {
+                if let Some(g) = global_job_id(&schedd_name, ad) {
+                    wire.set("GlobalJobId", g);
+                }
             }
             if !out.push(&QueryLine::Ad(wire)) {
                 return;
@@ -456,5 +472,11 @@ mod tests {
         let ad = ClassAd::parse_old("MemoryUsage = ((ResidentSetSize + 1023) / 1024)\nResidentSetSize = 5000\nOther = 1").unwrap();
         let names = with_references(&ad, &["MemoryUsage".to_string()]);
         assert_eq!(names, ["MemoryUsage", "ResidentSetSize"]);
+    }
+
+    #[test]
+    fn global_job_ids_are_formed_like_htcondor_s() {
+        let ad = ClassAd::parse_old("ClusterId = 2\nProcId = 1\nQDate = 1795603666").unwrap();
+        assert_eq!(global_job_id("condoruser@vm", &ad).as_deref(), Some("\"condoruser@vm#2.1#1795603666\""));
     }
 }

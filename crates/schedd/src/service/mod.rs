@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod factory;
 pub mod http;
 pub mod logs;
 pub mod outbound;
@@ -107,7 +108,8 @@ pub fn run(settings: Settings) -> anyhow::Result<()> {
     let (in_tx, in_rx) = std::sync::mpsc::channel::<Input>();
     let (out_tx, out_rx) = tokio::sync::mpsc::unbounded_channel();
     let shared = Arc::new(Shared { state: Mutex::new(AdState::default()), changed: tokio::sync::Notify::new() });
-    let engine = Engine::start(queue, history, cfg.core.clone(), out_tx, shared.clone()).context("recovering the job queue")?;
+    let makers = factory::makers(&settings);
+    let engine = Engine::start(queue, history, cfg.core.clone(), makers, out_tx, shared.clone()).context("recovering the job queue")?;
     let engine_thread = std::thread::Builder::new().name("engine".into()).spawn(move || engine.run(in_rx))?;
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

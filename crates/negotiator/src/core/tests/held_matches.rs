@@ -122,3 +122,31 @@ fn regression_a_claim_made_and_released_within_the_grace_does_not_hold_the_slot_
     h.cycle();
     assert_eq!(h.jobs_of(1), 1, "past the grace the released job matches again: {:?}", h.rejection(1));
 }
+
+#[test]
+fn regression_a_submitter_with_a_held_partitionable_match_gets_the_cpus_left_during_the_grace() {
+    // A 2-cpu partitionable slot: alice's first 1-cpu job is matched; her
+    // next one, half a second later, must get the other cpu whether or not
+    // the startd's new ad has reached the collector yet.
+    for carved in [false, true] {
+        let mut h = Harness::new();
+        h.add_slot(&slot("slot1@p", "Partitionable", 2, 2048, ""));
+        h.request("schedd@a", 1, "alice@pool", 1, &job("alice", 1, 128, ""));
+        h.cycle();
+        assert_eq!(h.jobs_of(1), 1);
+        if carved {
+            // The startd's new ads: the partitionable slot with what is
+            // left, and the dynamic slot running alice's job.
+            h.update_slot("slot1@p", "Cpus", "1");
+            h.update_slot("slot1@p", "Memory", "1920");
+            let dynamic = slot("slot1_1@p", "Dynamic", 1, 128, "RemoteUser = \"alice@pool\"\nRemoteOwner = \"alice@pool\"\n")
+                .replace("State = \"Unclaimed\"\nActivity = \"Idle\"", "State = \"Claimed\"\nActivity = \"Busy\"");
+            h.add_slot(&dynamic);
+        }
+        h.clear_requests();
+        h.request("schedd@a", 1, "alice@pool", 1, &job("alice", 1, 128, ""));
+        h.advance(0.5);
+        h.cycle();
+        assert_eq!(h.jobs_of(1), 1, "carved {carved}: {:?}", h.rejection(1));
+    }
+}
