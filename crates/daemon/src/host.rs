@@ -129,6 +129,26 @@ pub fn current_user() -> String {
     nix::unistd::User::from_uid(uid).ok().flatten().map(|u| u.name).unwrap_or_else(|| uid.to_string())
 }
 
+/// A daemon's `Name` as HTCondor makes it from `<SUBSYS>_NAME`: a name
+/// with an `@` is kept; another name becomes `name@host` (unless it is the
+/// host's own name); without one, the host name when the daemon runs as
+/// root or as the `condor` user, else `user@host` (a personal pool's
+/// daemons are named after their owner).
+pub fn daemon_name(configured: Option<&str>) -> String {
+    daemon_name_for(configured, &hostname(), &current_user())
+}
+
+/// [`daemon_name`] for a given host and user.
+pub fn daemon_name_for(configured: Option<&str>, host: &str, user: &str) -> String {
+    match configured.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) if n.contains('@') => n.to_string(),
+        Some(n) if n.eq_ignore_ascii_case(host) => host.to_string(),
+        Some(n) => format!("{n}@{host}"),
+        None if user == "root" || user == "condor" || user.is_empty() => host.to_string(),
+        None => format!("{user}@{host}"),
+    }
+}
+
 /// A user's home directory.
 pub fn home_of(user: &str) -> Option<PathBuf> {
     nix::unistd::User::from_name(user).ok().flatten().map(|u| u.dir)
@@ -137,6 +157,16 @@ pub fn home_of(user: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn daemon_names_follow_htcondor() {
+        assert_eq!(daemon_name_for(None, "vm", "condoruser"), "condoruser@vm");
+        assert_eq!(daemon_name_for(None, "vm", "root"), "vm");
+        assert_eq!(daemon_name_for(None, "vm", "condor"), "vm");
+        assert_eq!(daemon_name_for(Some("s1"), "vm", "root"), "s1@vm");
+        assert_eq!(daemon_name_for(Some("s1@h"), "vm", "root"), "s1@h");
+        assert_eq!(daemon_name_for(Some("VM"), "vm", "alice"), "vm");
+    }
 
     #[test]
     fn debian_reads_as_htcondor_names_it() {

@@ -19,10 +19,71 @@ pub enum TimeFormat {
     IsoLocal,
     /// `2026-11-25 10:47:46Z` in UTC.
     IsoUtc,
-    /// `11/25 10:47:46` (the pre-ISO format, `DEFAULT_USERLOG_FORMAT_OPTIONS = OLD_DATE`).
+    /// `11/25 10:47:46` (the pre-ISO format, `DEFAULT_USERLOG_FORMAT_OPTIONS = LEGACY`).
     OldLocal,
+    /// `11/25 10:47:46Z`, the pre-ISO format in UTC.
+    OldUtc,
     /// `2026-11-25 10:47:46` in a fixed zone, seconds east of UTC (reproducible output).
     IsoOffset(i32),
+}
+
+impl TimeFormat {
+    /// The time format of HTCondor's format options (`ISO_DATE`, `UTC`,
+    /// `LEGACY`, `!` to turn one off), over `base`.
+    pub fn from_options(opts: &str, base: TimeFormat) -> TimeFormat {
+        let (mut iso, mut utc) = match base {
+            TimeFormat::IsoLocal | TimeFormat::IsoOffset(_) => (true, false),
+            TimeFormat::IsoUtc => (true, true),
+            TimeFormat::OldLocal => (false, false),
+            TimeFormat::OldUtc => (false, true),
+        };
+        for o in opts.split([',', ' ', ':']).filter(|o| !o.is_empty()) {
+            let (bang, o) = match o.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, o),
+            };
+            if o.eq_ignore_ascii_case("ISO_DATE") {
+                iso = !bang;
+            } else if o.eq_ignore_ascii_case("UTC") {
+                utc = !bang;
+            } else if o.eq_ignore_ascii_case("LEGACY") {
+                if bang {
+                    iso = true;
+                } else {
+                    iso = false;
+                    utc = false;
+                }
+            }
+        }
+        match (iso, utc) {
+            (true, false) => TimeFormat::IsoLocal,
+            (true, true) => TimeFormat::IsoUtc,
+            (false, false) => TimeFormat::OldLocal,
+            (false, true) => TimeFormat::OldUtc,
+        }
+    }
+
+    /// True for the UTC forms.
+    pub fn is_utc(self) -> bool {
+        matches!(self, TimeFormat::IsoUtc | TimeFormat::OldUtc)
+    }
+}
+
+/// How a log's events are written: HTCondor's text format, or its XML
+/// form (`log_xml = true`, the job's `UserLogUseXML`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Xml,
+}
+
+/// One event in `format`: text with its `...` line, or an XML event ad.
+pub fn format_event_as(ev: &Event, tf: TimeFormat, format: LogFormat) -> String {
+    match format {
+        LogFormat::Text => format_event(ev, tf),
+        LogFormat::Xml => crate::xml::ad_in_order(&crate::classad_form::to_classad(ev, tf.is_utc())),
+    }
 }
 
 /// Render one event including its closing `...` line.
@@ -47,13 +108,16 @@ fn format_header(out: &mut String, ev: &Event, tf: TimeFormat) {
     // parsing a strftime pattern for each one shows in a busy schedd.
     let fields = match tf {
         TimeFormat::IsoLocal | TimeFormat::OldLocal => Local.timestamp_opt(ev.time, 0).single().map(|t| t.naive_local()),
-        TimeFormat::IsoUtc => Utc.timestamp_opt(ev.time, 0).single().map(|t| t.naive_utc()),
+        TimeFormat::IsoUtc | TimeFormat::OldUtc => Utc.timestamp_opt(ev.time, 0).single().map(|t| t.naive_utc()),
         TimeFormat::IsoOffset(secs) => FixedOffset::east_opt(secs).and_then(|z| z.timestamp_opt(ev.time, 0).single()).map(|t| t.naive_local()),
     }
     .map(|d| (d.year(), d.month(), d.day(), d.hour(), d.minute(), d.second()));
     match (fields, tf) {
-        (Some((_, mo, d, h, mi, s)), TimeFormat::OldLocal) => {
+        (Some((_, mo, d, h, mi, s)), TimeFormat::OldLocal | TimeFormat::OldUtc) => {
             let _ = write!(out, "{mo:02}/{d:02} {h:02}:{mi:02}:{s:02}");
+            if tf == TimeFormat::OldUtc {
+                out.push('Z');
+            }
         }
         (Some((y, mo, d, h, mi, s)), _) => {
             let _ = write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");

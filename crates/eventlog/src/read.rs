@@ -14,6 +14,10 @@ use crate::event::{Event, EventBody, JobId, Rusage, Termination, UsageEntry, Usa
 pub enum ReadError {
     #[error("line {line}: not an event header (expected `NNN (cluster.proc.subproc) date time text`): {text:?}")]
     BadHeader { line: usize, text: String },
+    #[error("not an XML event log: {0}")]
+    Xml(#[from] crate::xml::XmlError),
+    #[error("XML event {index} has no EventTypeNumber")]
+    XmlEvent { index: usize },
 }
 
 /// Events read from a log, and how many bytes of the text they cover.
@@ -24,8 +28,26 @@ pub struct Parsed {
     pub consumed: usize,
 }
 
-/// Parse every complete event in `text`.
+/// Parse every complete event in `text`: HTCondor's text format, or — when
+/// the log starts with `<` — its XML format (`log_xml = true`).
 pub fn parse_log(text: &str) -> Result<Parsed, ReadError> {
+    if text.trim_start().starts_with('<') {
+        return parse_xml_log(text);
+    }
+    parse_text_log(text)
+}
+
+/// An XML user log: a series of event ads.
+fn parse_xml_log(text: &str) -> Result<Parsed, ReadError> {
+    let ads = crate::xml::parse_ads(text)?;
+    let mut events = Vec::with_capacity(ads.ads.len());
+    for (index, ad) in ads.ads.iter().enumerate() {
+        events.push(crate::classad_form::from_classad(ad).ok_or(ReadError::XmlEvent { index })?);
+    }
+    Ok(Parsed { events, consumed: ads.consumed })
+}
+
+fn parse_text_log(text: &str) -> Result<Parsed, ReadError> {
     let mut parsed = Parsed::default();
     let mut offset = 0usize;
     let mut line_no = 0usize;

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::event::Event;
-use crate::format::{format_event, TimeFormat};
+use crate::format::{format_event, format_event_as, LogFormat, TimeFormat};
 
 /// An open job event log.
 #[derive(Debug)]
@@ -50,6 +50,15 @@ impl UserLog {
     /// Append one event.
     pub fn write(&mut self, ev: &Event) -> std::io::Result<()> {
         self.file.write_all(format_event(ev, self.time_format).as_bytes())
+    }
+
+    /// Append several events in one write, each in its format.
+    pub fn write_formatted(&mut self, events: &[(Event, LogFormat)]) -> std::io::Result<()> {
+        let mut buf = String::new();
+        for (ev, f) in events {
+            buf.push_str(&format_event_as(ev, self.time_format, *f));
+        }
+        self.file.write_all(buf.as_bytes())
     }
 
     /// Append several events in one write.

@@ -6,8 +6,11 @@
 //! format is a new renderer. The shared pieces — finding the schedd,
 //! turning wire ads into ClassAds — are used by the other job tools too.
 
-mod autoformat;
+mod analyze;
+pub(crate) mod autoformat;
+mod clauses;
 pub(crate) mod render;
+pub(crate) use eventlog::xml;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,7 +22,8 @@ use proto::job::JobSpec;
 use proto::schedd::{JobSelector, QueryLine, QueryRequest, QuerySummary};
 use proto::WireAd;
 
-use self::autoformat::{AfOptions, FormatItem};
+use self::autoformat::{AdForm, AfOptions, FormatItem};
+use super::attrs;
 
 /// A wire ad as a ClassAd (a value that does not parse is kept as `error`
 /// rather than failing the whole query).
@@ -46,6 +50,16 @@ pub(crate) fn my_user() -> String {
         .unwrap_or_else(|| nix::unistd::getuid().to_string())
 }
 
+/// A client for the collector: this pool's, or the one at `pool`.
+pub(crate) fn connect_collector(pool: Option<&str>) -> Result<BlockingClient, String> {
+    let mut settings = daemon::Settings::load("TOOL").map_err(|e| e.to_string())?;
+    if let Some(p) = pool {
+        settings.set("COLLECTOR_HOST", p);
+    }
+    let coll = daemon::locate::collector_address(&settings).map_err(|e| e.to_string())?;
+    BlockingClient::new(coll).map_err(|e| e.to_string())
+}
+
 /// A client for the schedd: this host's (its address file), or the one
 /// named `name`, found through the collector (`pool` if given).
 pub(crate) fn connect_schedd(name: Option<&str>, pool: Option<&str>) -> Result<BlockingClient, String> {
@@ -56,8 +70,7 @@ pub(crate) fn connect_schedd(name: Option<&str>, pool: Option<&str>) -> Result<B
     let addr = match name {
         None => daemon::locate::local_address(&settings, Daemon::Schedd).map_err(|e| e.to_string())?,
         Some(n) => {
-            let coll = daemon::locate::collector_address(&settings).map_err(|e| e.to_string())?;
-            let c = BlockingClient::new(coll).map_err(|e| e.to_string())?;
+            let c = connect_collector(pool)?;
             let q = proto::collector::AdQuery {
                 ad_type: Some(proto::collector::ad_type::SCHEDULER.to_string()),
                 constraint: Some(format!("Name == {}", proto::collector::quote(n))),
@@ -95,6 +108,7 @@ struct Args {
     totals: bool,
     long: bool,
     json: bool,
+    xml: bool,
     af: Option<(AfOptions, Vec<String>)>,
     formats: Vec<FormatItem>,
     limit: Option<usize>,
@@ -102,6 +116,8 @@ struct Args {
     name: Option<String>,
     pool: Option<String>,
     attributes: Vec<String>,
+    /// `-analyze` (false) or `-better-analyze` (true).
+    analyze: Option<bool>,
     /// The query may return only part of some clusters (DONE cannot be counted).
     partial: bool,
 }
@@ -196,6 +212,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
             a.long = true;
         } else if is_opt(opt, "json", 2) {
             a.json = true;
+        } else if is_opt(opt, "xml", 2) {
+            a.xml = true;
         } else if is_opt(opt, "run", 1) {
             a.view = Some(View::Run);
             a.constraints.push("JobStatus == 2 || JobStatus == 6 || JobStatus == 7".into());
@@ -220,6 +238,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
         } else if is_opt(opt, "attributes", 2) {
             let list = next(&mut i, "-attributes")?;
             a.attributes.extend(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+        } else if is_opt(opt, "better-analyze", 2) || is_opt(opt, "better-analyse", 2) {
+            a.analyze = Some(true);
+        } else if is_opt(opt, "analyze", 2) || is_opt(opt, "analyse", 2) {
+            a.analyze = Some(a.analyze.unwrap_or(false));
         } else if is_opt(opt, "global", 1) || is_opt(opt, "debug", 1) {
             // One schedd per pool for now; -debug output goes to the schedd's log.
         } else if is_opt(opt, "help", 1) {
@@ -290,25 +312,26 @@ const TABLE_ATTRS: &[&str] = &[
 
 fn run(a: Args) -> Result<ExitCode, String> {
     let client = connect_schedd(a.name.as_deref(), a.pool.as_deref())?;
-    let mut select = JobSelector { ids: a.ids.clone(), owners: a.owners.clone(), ..Default::default() };
-    if !a.all_users && a.ids.is_empty() && a.owners.is_empty() {
-        select.owners = vec![my_user()];
+    if let Some(better) = a.analyze {
+        return run_analysis(&a, &client, better);
     }
-    if !a.constraints.is_empty() {
-        let c = if a.constraints.len() == 1 {
-            a.constraints[0].clone()
-        } else {
-            a.constraints.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" && ")
-        };
-        select.constraint = Some(c);
-    }
-    let custom = a.af.is_some() || !a.formats.is_empty() || a.long || a.json;
+    let select = selector(&a);
+    let form = if a.json {
+        AdForm::Json
+    } else if a.xml {
+        AdForm::Xml
+    } else if a.long {
+        AdForm::Long
+    } else {
+        AdForm::None
+    };
+    let custom = a.af.is_some() || !a.formats.is_empty() || form != AdForm::None;
     let mut projection: Vec<String> = Vec::new();
     if let Some((_, attrs)) = &a.af {
         projection.extend(autoformat::attributes_of(attrs));
     } else if !a.formats.is_empty() {
         projection.extend(a.formats.iter().flat_map(|f| autoformat::attributes_of(std::slice::from_ref(&f.attr))));
-    } else if a.long || a.json {
+    } else if form != AdForm::None {
         projection = a.attributes.clone();
     } else {
         projection = TABLE_ATTRS.iter().map(|s| s.to_string()).collect();
@@ -328,11 +351,15 @@ fn run(a: Args) -> Result<ExitCode, String> {
     let mut ads: Vec<ClassAd> = Vec::new();
     let mut summary: Option<QuerySummary> = None;
     let mut error: Option<String> = None;
-    let mut streamed = autoformat::Streamer::new(&a.af, &a.formats, a.long, a.json);
+    let mut streamed = autoformat::Streamer::new(&a.af, &a.formats, form);
     let result = client::schedd::query_each_blocking(&client, &req, |line| {
         match line {
             QueryLine::Ad(w) => {
-                let ad = ad_of(&w);
+                let mut ad = ad_of(&w);
+                if form != AdForm::None && !a.attributes.is_empty() {
+                    // -attributes: only those (the schedd adds what their expressions read).
+                    ad = only(&ad, &a.attributes);
+                }
                 if custom && streamed.streams() {
                     streamed.ad(&mut out, &ad);
                 } else {
@@ -350,6 +377,10 @@ fn run(a: Args) -> Result<ExitCode, String> {
     if custom {
         streamed.finish(&mut out, &mut ads);
         let _ = out.flush();
+        if let Some(e) = error {
+            eprintln!("Error: {e}");
+            return Ok(ExitCode::from(1));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let summary = summary.unwrap_or_default();
@@ -364,24 +395,69 @@ fn run(a: Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `-af` options from the letters after the colon.
-pub(crate) fn autoformat_options(letters: &str) -> AfOptions {
-    AfOptions::parse(letters)
+/// The attributes of `ad` named in `names` (ignoring case).
+pub(crate) fn only(ad: &ClassAd, names: &[String]) -> ClassAd {
+    let mut out = ClassAd::new();
+    for (n, e) in ad.iter_all() {
+        if names.iter().any(|w| w.eq_ignore_ascii_case(n)) {
+            out.insert(n, e.clone());
+        }
+    }
+    out
 }
 
-/// One `-af` line for an ad.
-pub(crate) fn af_line(ad: &ClassAd, o: &AfOptions, attrs: &[String]) -> String {
-    autoformat::row(ad, o, attrs)
+/// The selection of jobs the restrictions and constraints name.
+fn selector(a: &Args) -> JobSelector {
+    let mut select = JobSelector { ids: a.ids.clone(), owners: a.owners.clone(), ..Default::default() };
+    if !a.all_users && a.ids.is_empty() && a.owners.is_empty() {
+        select.owners = vec![my_user()];
+    }
+    if !a.constraints.is_empty() {
+        select.constraint = Some(if a.constraints.len() == 1 {
+            a.constraints[0].clone()
+        } else {
+            a.constraints.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" && ")
+        });
+    }
+    select
 }
 
-/// `-long` text of an ad.
-pub(crate) fn long_of(ad: &ClassAd) -> String {
-    autoformat::long_text(ad)
-}
-
-/// `-json` text of ads.
-pub(crate) fn json_of(ads: &[ClassAd]) -> String {
-    autoformat::json_text(ads)
+/// `-analyze` / `-better-analyze`: whole job ads from the schedd, slot ads
+/// (without dynamic slots) from the collector, compared here.
+fn run_analysis(a: &Args, client: &BlockingClient, better: bool) -> Result<ExitCode, String> {
+    let req = QueryRequest { select: selector(a), projection: Vec::new(), limit: a.limit, summary: true, summary_only: false };
+    let mut ads: Vec<ClassAd> = Vec::new();
+    let mut summary: Option<QuerySummary> = None;
+    let mut error: Option<String> = None;
+    client::schedd::query_each_blocking(client, &req, |line| {
+        match line {
+            QueryLine::Ad(w) => ads.push(ad_of(&w)),
+            QueryLine::Summary(s) => summary = Some(s),
+            QueryLine::Error(e) => error = Some(e.message),
+        }
+        true
+    })
+    .map_err(|e| query_error(&e))?;
+    if let Some(e) = error {
+        return Err(format!("Error: {e}"));
+    }
+    ads.sort_by_key(|ad| (attrs::int(ad, "ClusterId").unwrap_or(0), attrs::int(ad, "ProcId").unwrap_or(0)));
+    let collector = connect_collector(a.pool.as_deref())?;
+    let q = proto::collector::AdQuery {
+        ad_type: Some(proto::collector::ad_type::MACHINE.to_string()),
+        constraint: Some("!(DynamicSlot?:false)".to_string()),
+        projection: Vec::new(),
+        limit: None,
+    };
+    let slots = client::collector::query_blocking(&collector, &q).map_err(|e| format!("Error:  Could not fetch startd ads\n{e}"))?;
+    let mut slots = analyze::Slots::new(slots.iter().map(ad_of).collect());
+    let summary = summary.unwrap_or_default();
+    let label = format!("Schedd: {} : {}", summary.schedd_name, render::summarize_address(&summary.schedd_address));
+    let text = analyze::render(&ads, &mut slots, &label, better);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A failed query, as condor_q reports it.

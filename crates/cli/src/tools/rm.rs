@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use proto::job::JobSpec;
-use proto::schedd::{ActOutcome, ActRequest, ActResponse, JobAction, JobSelector};
+use proto::schedd::{ActOutcome, ActRequest, ActResponse, JobAction, JobSelector, QueryLine, QueryRequest};
 use proto::JobId;
 
 use super::q::connect_schedd;
@@ -79,7 +79,7 @@ fn job_message(id: JobId, outcome: Option<ActOutcome>, v: &Verb) -> (String, boo
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Args {
     jobs: Vec<JobId>,
     clusters: Vec<i64>,
@@ -115,62 +115,129 @@ fn usage(tool: &str, present: &str) -> String {
     )
 }
 
-fn parse(tool: &str, args: &[String]) -> Result<Args, String> {
+/// Is `arg` a number as HTCondor's `str_isint`/`str_isreal` see one?
+fn numeric(arg: &str) -> bool {
+    let digits = arg.strip_prefix('+').unwrap_or(arg);
+    !digits.is_empty() && digits.parse::<f64>().is_ok() && digits.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+}
+
+/// `strtol`: the leading integer of `s` (0 when there is none) and the rest.
+fn leading_int(s: &str) -> (i64, &str) {
+    let b = s.as_bytes();
+    let mut k = 0;
+    if k < b.len() && (b[k] == b'+' || b[k] == b'-') {
+        k += 1;
+    }
+    let start = k;
+    while k < b.len() && b[k].is_ascii_digit() {
+        k += 1;
+    }
+    if k == start {
+        return (0, s);
+    }
+    (s[..k].parse().unwrap_or(i64::MAX), &s[k..])
+}
+
+/// HTCondor's option order and shortest prefixes (`-a` is `-all`, `-h` is
+/// `-help`, `-tot` is `-totals`). Bad cluster or proc numbers are reported
+/// and make the exit status 1 without stopping the other ids.
+fn parse(tool: &str, args: &[String], bad: &mut bool) -> Result<Args, String> {
     let mut a = Args::default();
     let mut i = 0;
+    let is_rm = tool == "condor_rm";
+    let is_vacate = tool == "condor_vacate_job";
     let opt = |arg: &str, name: &str, min: usize| {
-        let s = arg.trim_start_matches('-');
-        s.len() >= min.min(name.len()) && name.starts_with(s)
+        let s = arg.strip_prefix('-').unwrap_or("");
+        let s = s.split(':').next().unwrap_or(s);
+        !s.is_empty() && s.len() >= min.min(name.len()) && name.starts_with(s)
     };
+    if args.is_empty() {
+        return Err("You did not specify any jobs".to_string());
+    }
     while i < args.len() {
         let arg = args[i].as_str();
-        let mut value = |what: &str| -> Result<String, String> {
+        let mut value = |what: &str, no_dash: bool| -> Result<String, String> {
             i += 1;
-            args.get(i).cloned().ok_or_else(|| format!("{tool}: -{what} requires another argument"))
+            match args.get(i) {
+                Some(v) if !(no_dash && v.starts_with('-')) => Ok(v.clone()),
+                _ => Err(format!("{tool}: -{what} requires another argument")),
+            }
         };
-        if arg.starts_with('-') && arg.len() > 1 {
-            if opt(arg, "all", 2) {
-                a.all = true;
-            } else if opt(arg, "constraint", 1) {
-                a.constraints.push(value("constraint")?);
-            } else if opt(arg, "reason", 1) {
-                a.reason = Some(value("reason")?);
-            } else if opt(arg, "subcode", 1) {
-                let v = value("subcode")?;
-                a.subcode = Some(v.parse().map_err(|_| format!("Invalid -subcode {v}!"))?);
-            } else if opt(arg, "name", 1) {
-                a.name = Some(value("name")?);
-            } else if opt(arg, "pool", 1) {
-                a.pool = Some(value("pool")?);
-            } else if opt(arg, "forcex", 2) {
-                a.forcex = true;
-            } else if opt(arg, "fast", 2) {
-                a.fast = true;
-            } else if opt(arg, "held", 2) {
-                a.held = true;
-            } else if opt(arg, "totals", 1) {
-                a.totals = true;
-            } else if opt(arg, "long", 1) || opt(arg, "debug", 1) {
+        if arg.starts_with('-') {
+            if opt(arg, "debug", 1) || opt(arg, "long", 1) {
                 // Accepted; the answer is the same.
+            } else if opt(arg, "totals", 3) {
+                a.totals = true;
+            } else if opt(arg, "constraint", 1) {
+                a.constraints.push(value("constraint", true)?);
+                a.all = false;
+            } else if opt(arg, "all", 1) {
+                if !a.constraints.is_empty() || !a.clusters.is_empty() || !a.users.is_empty() || !a.jobs.is_empty() {
+                    return Err(format!("{tool}: can't mix -all with other constraints"));
+                }
+                a.all = true;
+            } else if opt(arg, "held", 3) || opt(arg, "hold", 3) {
+                a.held = true;
+            } else if opt(arg, "addr", 2) {
+                let v = value("addr", true)?;
+                return Err(format!("{tool}: \"{v}\" is not a valid address\nUse -name to name a schedd; Aerie's daemons are found by name or through the collector"));
+            } else if opt(arg, "reason", 1) {
+                a.reason = Some(value("reason", false)?);
+            } else if opt(arg, "subcode", 1) {
+                let v = value("subcode", false)?;
+                a.subcode = Some(v.parse().map_err(|_| format!("Invalid -subcode {v}!"))?);
+            } else if opt(arg, "forcex", if is_rm { 1 } else { 2 }) {
+                if !is_rm {
+                    return Err("-forcex is only valid with condor_rm".into());
+                }
+                a.forcex = true;
+            } else if opt(arg, "transfer", 2) {
+                if !is_rm {
+                    return Err("-transfer is only valid with condor_rm".into());
+                }
+                return Err(format!("{tool}: -transfer (remove after transferring output) is not supported by this schedd"));
+            } else if opt(arg, "fast", if is_vacate { 1 } else { 2 }) {
+                if !is_vacate {
+                    return Err("-fast is only valid with condor_vacate_job".into());
+                }
+                a.fast = true;
+            } else if opt(arg, "name", 1) {
+                a.name = Some(value("name", false)?);
+            } else if opt(arg, "pool", 1) {
+                a.pool = Some(value("pool", false)?);
+            } else if opt(arg, "version", 1) {
+                return Err("\0version".into());
             } else if opt(arg, "help", 1) {
                 return Err(String::new());
             } else {
                 return Err(format!("Unrecognized option: {arg}"));
             }
-        } else if arg.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            match arg.parse::<JobSpec>() {
-                Ok(JobSpec::Cluster(c)) if c > 0 => a.clusters.push(c),
-                Ok(JobSpec::Job(j)) if j.cluster > 0 && j.proc >= 0 => a.jobs.push(j),
-                Ok(_) => return Err(format!("Invalid cluster # from {arg}.")),
-                Err(_) => eprintln!("Warning: unrecognized \"{arg}\" skipped."),
+        } else if a.all {
+            return Err(format!("{tool}: can't mix -all with other constraints"));
+        } else if numeric(arg) {
+            let (c, rest) = leading_int(arg);
+            if c <= 0 {
+                eprintln!("Invalid cluster # from {arg}.");
+                *bad = true;
+            } else if rest.is_empty() {
+                a.clusters.push(c);
+            } else if let Some(r) = rest.strip_prefix('.') {
+                let (p, rest) = leading_int(r);
+                if p < 0 {
+                    eprintln!("Invalid proc # from {arg}.");
+                    *bad = true;
+                } else if rest.is_empty() {
+                    a.jobs.push(JobId { cluster: c, proc: p });
+                } else {
+                    eprintln!("Warning: unrecognized \"{arg}\" skipped.");
+                }
+            } else {
+                eprintln!("Warning: unrecognized \"{arg}\" skipped.");
             }
         } else {
             a.users.push(arg.to_string());
         }
         i += 1;
-    }
-    if a.all && (!a.constraints.is_empty() || !a.clusters.is_empty() || !a.users.is_empty()) {
-        return Err(format!("{tool}: can't mix -all with other constraints"));
     }
     if !a.all && a.jobs.is_empty() && a.clusters.is_empty() && a.users.is_empty() && a.constraints.is_empty() && !a.held {
         return Err("You did not specify any jobs".to_string());
@@ -180,8 +247,13 @@ fn parse(tool: &str, args: &[String]) -> Result<Args, String> {
 
 pub fn main(name: &str, args: &[String]) -> ExitCode {
     let probe = verb(name, false, false);
-    let a = match parse(probe.tool, args) {
+    let mut bad_ids = false;
+    let a = match parse(probe.tool, args, &mut bad_ids) {
         Ok(a) => a,
+        Err(e) if e == "\0version" => {
+            println!("{}\n{}", daemon::version::condor_version_line(), daemon::version::condor_platform_line());
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             if !e.is_empty() {
                 eprintln!("{e}");
@@ -198,7 +270,7 @@ pub fn main(name: &str, args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut had_error = false;
+    let mut had_error = bad_ids;
     let send = |select: JobSelector| -> Result<ActResponse, String> {
         let req = ActRequest { action: v.action, select, reason: a.reason.clone(), reason_code: a.subcode };
         client::schedd::act_blocking(&client, &req).map_err(|e| match e.api() {
@@ -248,6 +320,9 @@ pub fn main(name: &str, args: &[String]) -> ExitCode {
                 }
                 if resp.done() > 0 {
                     println!("All {jobs_word}{cmsg} have been {}", v.past);
+                } else if queue_is_empty(&client) {
+                    // Nothing to act on is not an error when the queue is empty.
+                    eprintln!("{}:0:There are no jobs in the queue", v.tool);
                 } else {
                     eprintln!();
                     eprintln!("Couldn't find/{} all {jobs_word}{cmsg}", v.present);
@@ -266,6 +341,19 @@ pub fn main(name: &str, args: &[String]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// True when the schedd holds no jobs at all (of any user).
+fn queue_is_empty(client: &client::BlockingClient) -> bool {
+    let req = QueryRequest { select: JobSelector { all: true, ..Default::default() }, summary: true, summary_only: true, ..Default::default() };
+    let mut jobs = None;
+    let _ = client::schedd::query_each_blocking(client, &req, |l| {
+        if let QueryLine::Summary(s) = l {
+            jobs = Some(s.all_users.jobs);
+        }
+        true
+    });
+    jobs == Some(0)
 }
 
 fn print_totals(r: &ActResponse) {
@@ -335,7 +423,7 @@ mod tests {
     use super::*;
 
     fn a(v: &[&str]) -> Args {
-        parse("condor_rm", &v.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        parse("condor_rm", &v.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &mut false).unwrap()
     }
 
     #[test]
@@ -365,7 +453,18 @@ mod tests {
         let (_, m) = constraint_selection(&a(&["7", "8"])).unwrap();
         assert_eq!(m, " matching constraint (ClusterId == 7 || ClusterId == 8)");
         assert!(constraint_selection(&a(&["7.1"])).is_none());
-        assert!(parse("condor_rm", &[]).is_err());
-        assert!(parse("condor_rm", &["-all".to_string(), "bob".to_string()]).is_err());
+        assert!(parse("condor_rm", &[], &mut false).is_err());
+        assert!(parse("condor_rm", &["-all".to_string(), "bob".to_string()], &mut false).is_err());
+        // HTCondor's shortest prefixes: -a is -all, -h is -help, -t is nothing.
+        assert!(a(&["-a"]).all);
+        assert_eq!(parse("condor_rm", &["-h".to_string()], &mut false).unwrap_err(), "");
+        assert!(parse("condor_rm", &["-t".to_string(), "1".to_string()], &mut false).is_err());
+        assert!(a(&["-tot", "1"]).totals);
+        let mut bad = false;
+        let got = parse("condor_rm", &["0".to_string(), "3.1".to_string(), "2x".to_string()], &mut bad).unwrap();
+        assert!(bad, "cluster 0 is invalid");
+        assert_eq!(got.jobs, [JobId { cluster: 3, proc: 1 }]);
+        assert_eq!(got.users, ["2x"], "HTCondor takes 2x for a user name");
+        assert!(parse("condor_hold", &["-forcex".to_string(), "1".to_string()], &mut false).is_err());
     }
 }

@@ -23,9 +23,11 @@ pub fn core_settings(cfg: &daemon::Settings) -> anyhow::Result<Settings> {
     .context("the negotiator's configuration cannot be used")
 }
 
-/// The negotiator's `Name`: `NEGOTIATOR_NAME`, else the host name (as HTCondor names it).
+/// The negotiator's `Name` as HTCondor names it: `NEGOTIATOR_NAME`
+/// (`name@host` unless it has an `@`), else the host name, or `user@host`
+/// when not run by root (a personal pool).
 pub fn name(cfg: &daemon::Settings) -> String {
-    cfg.get("NEGOTIATOR_NAME").unwrap_or_else(daemon::host::hostname)
+    daemon::host::daemon_name(cfg.get("NEGOTIATOR_NAME").as_deref())
 }
 
 #[cfg(test)]

@@ -184,25 +184,6 @@ pub fn released(job: JobId, now: i64, reason: &str) -> Event {
     Event { id: id(job), time: now, body: EventBody::Released { reason: Some(reason.to_string()) } }
 }
 
-/// 028: the attributes named by the job's `JobAdInformationAttrs`, if any.
-pub fn job_ad_information(job: JobId, now: i64, ad: &ClassAd) -> Option<Event> {
-    let list = ad.string("JobAdInformationAttrs")?;
-    let mut attrs = Vec::new();
-    for name in list.split([',', ' ']).filter(|s| !s.is_empty()) {
-        if let Some(e) = ad.get(name) {
-            let spelled = ad.name_of(name).unwrap_or(name);
-            attrs.push((spelled.to_string(), e.to_old_string()));
-        }
-    }
-    // HTCondor always adds these identifying attributes.
-    for (k, v) in [("Cluster", job.cluster), ("Proc", job.proc)] {
-        if !attrs.iter().any(|(a, _)| a == k) {
-            attrs.push((k.to_string(), v.to_string()));
-        }
-    }
-    Some(Event { id: id(job), time: now, body: EventBody::JobAdInformation { attrs } })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

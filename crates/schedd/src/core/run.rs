@@ -106,6 +106,24 @@ impl Schedd {
         out.into_iter().map(|(_, _, g)| g).collect()
     }
 
+    /// The negotiator left these autoclusters' idle jobs unmatched (public
+    /// autocluster id, HTCondor's reason): recorded on the job it analysed
+    /// (the autocluster's first idle job) as `LastRejMatchTime`,
+    /// `LastRejMatchReason` and `LastRejMatchNegotiator`, as HTCondor's
+    /// schedd does, for `condor_q -better-analyze`.
+    pub fn on_rejections(&mut self, store: &dyn AdStore, negotiator: &str, rejections: &[(u64, String)], now: i64) {
+        for (public, reason) in rejections {
+            let Some(ac) = self.acs.from_public(*public) else { continue };
+            let Some(job) = self.acs.get(ac).and_then(|a| a.first_idle()) else { continue };
+            let Some(ad) = self.ad(store, job) else { continue };
+            let mut ed = Edits::new(job, Some(ad));
+            ed.set("LastRejMatchTime", int(now));
+            ed.set("LastRejMatchReason", string(reason));
+            ed.set("LastRejMatchNegotiator", string(negotiator));
+            ed.commit(&mut self.out.changes);
+        }
+    }
+
     /// Slots the negotiator matched: request a claim for each job it can take.
     pub fn on_matches(&mut self, store: &dyn AdStore, offers: Vec<MatchOffer>, now: i64, token: Token) {
         let _ = now;
@@ -805,9 +823,6 @@ impl Schedd {
                         ed.set("CompletionDate", int(now));
                         self.set_status(&mut ed, JobStatus::Completed, now);
                         self.log_before(&path, events::terminated(job, now, exit.exit_code, exit.exit_signal, &usage, table));
-                        if let Some(ev) = events::job_ad_information(job, now, ed.ad()) {
-                            self.log_before(&path, ev);
-                        }
                         let leave = policy::leave_in_queue(ed.ad());
                         if leave {
                             ed.set("TerminationPending", boolean(true));

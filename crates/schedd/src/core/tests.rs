@@ -848,6 +848,20 @@ fn last_event_folds_like_the_log_reads() {
     assert_eq!(l, LastEvent::Executing);
 }
 
+#[test]
+fn a_rejected_autocluster_records_the_failed_match_on_its_first_idle_job() {
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 2);
+    let g = s.core.idle_groups(&s.store)[0].clone();
+    s.core.on_rejections(&s.store, "alice@host", &[(g.id, "no match found".into()), (999, "stale".into())], s.now + 5);
+    s.flush();
+    assert_eq!(s.attr(jid(c, 0), "LastRejMatchTime").as_deref(), Some("1005"));
+    assert_eq!(s.attr(jid(c, 0), "LastRejMatchReason").as_deref(), Some("\"no match found\""));
+    assert_eq!(s.attr(jid(c, 0), "LastRejMatchNegotiator").as_deref(), Some("\"alice@host\""));
+    assert_eq!(s.attr(jid(c, 1), "LastRejMatchTime"), None, "only the job the negotiator analysed");
+    assert_eq!(s.core.idle_groups(&s.store)[0].count, 2, "the jobs stay idle in their autocluster");
+}
+
 /// A maker like the submit language's: proc N gets `Args = "N"`.
 struct CountingMaker;
 

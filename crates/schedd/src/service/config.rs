@@ -26,19 +26,11 @@ pub struct ServiceConfig {
     pub chunk: usize,
 }
 
-/// The schedd's `Name`: `SCHEDD_NAME`, else `user@host` for a schedd not
-/// run by root (a personal pool), else the host name.
+/// The schedd's `Name`: `SCHEDD_NAME` (`name@host` unless it has an `@`),
+/// else `user@host` for a schedd not run by root (a personal pool), else
+/// the host name.
 pub fn schedd_name(settings: &Settings) -> String {
-    if let Some(n) = settings.get("SCHEDD_NAME") {
-        return n;
-    }
-    let host = daemon::host::hostname();
-    let user = daemon::host::current_user();
-    if user == "root" || user.is_empty() {
-        host
-    } else {
-        format!("{user}@{host}")
-    }
+    daemon::host::daemon_name(settings.get("SCHEDD_NAME").as_deref())
 }
 
 fn expr_knob(settings: &Settings, name: &str) -> Option<Expr> {

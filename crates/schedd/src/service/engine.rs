@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::logs::{last_events, UserLogs};
 use super::store::{to_queue, QueueStore};
-use crate::core::{Action, Effects, Granted, IdleGroup, MatchOffer, Reply, Schedd, SubmitJobs, Token, Who};
+use crate::core::{Action, Change, Effects, Granted, IdleGroup, MatchOffer, Reply, Schedd, SubmitJobs, Token, Who};
 
 /// Most requests handled in one batch.
 const MAX_BATCH: usize = 4096;
@@ -44,7 +44,7 @@ pub enum Input {
     Edit { who: Who, req: EditRequest, constraint: Option<Expr>, reply: oneshot::Sender<Reply> },
     Query { filter: Filter, summary_only: bool, limit: Option<usize>, reply: oneshot::Sender<Snapshot> },
     Requests { reply: oneshot::Sender<Vec<(IdleGroup, WireAd)>> },
-    Matches { offers: Vec<MatchOffer>, reply: oneshot::Sender<Reply> },
+    Matches { offers: Vec<MatchOffer>, negotiator: String, rejections: Vec<(u64, String)>, reply: oneshot::Sender<Reply> },
     Events { events: ClaimEvents, updates: Vec<Vec<(String, Expr)>>, reply: oneshot::Sender<Reply> },
     ClaimResult { token: Token, result: Result<Granted, String> },
     ActivateFailed { claim_id: String, job: JobId, reason: String, lost: bool },
@@ -287,7 +287,8 @@ impl Engine {
                 }
                 let _ = reply.send(out);
             }
-            Input::Matches { offers, reply } => {
+            Input::Matches { offers, negotiator, rejections, reply } => {
+                self.core.on_rejections(&QueueStore(&self.queue), &negotiator, &rejections, t);
                 let tok = self.token(reply);
                 self.core.on_matches(&QueueStore(&self.queue), offers, t, tok);
             }
@@ -358,7 +359,29 @@ impl Engine {
                 self.stats.commits += 1;
                 self.stats.commit_time += t.elapsed();
             }
-            self.logs.write(log_before);
+            // Events written before their batch commits see the job as the
+            // batch leaves it (a terminated event's 028 has the ExitCode).
+            let log_before = super::logs::decorate(log_before, |id| {
+                let base = self.queue.job(id);
+                let edits: Vec<&Change> =
+                    changes.iter().filter(|c| matches!(c, Change::Set { id: i, .. } | Change::Delete { id: i, .. } if *i == id)).collect();
+                if edits.is_empty() {
+                    return base;
+                }
+                let mut ad = ClassAd::new();
+                if let Some(b) = base {
+                    ad.chain_to(b);
+                }
+                for c in edits {
+                    match c {
+                        Change::Set { attr, expr, .. } => ad.insert(attr, expr.clone()),
+                        Change::Delete { attr, .. } => ad.insert(attr, classad::Expr::literal(classad::Value::Undefined)),
+                        _ => {}
+                    }
+                }
+                Some(std::sync::Arc::new(ad))
+            });
+            self.logs.write_as(log_before);
             if !history.is_empty() {
                 let ads: Vec<ClassAd> = history.into_iter().map(|h| h.ad).collect();
                 self.history.append(&ads)?;
@@ -369,7 +392,8 @@ impl Engine {
                 self.stats.commits += 1;
                 self.stats.commit_time += t.elapsed();
             }
-            self.logs.write(log_after);
+            let log_after = super::logs::decorate(log_after, |id| self.queue.job(id));
+            self.logs.write_as(log_after);
             Ok(())
         })();
         let mut reschedule = false;

@@ -321,7 +321,10 @@ async fn edit(State(st): State<AppState>, caller: Caller, Json(req): Json<EditRe
     }
 }
 
-/// History, newest first, read straight from the history file.
+/// History, newest first, read straight from the history file and then its
+/// rotated files, backwards: only as much is read as the answer needs, and
+/// the ads of other jobs and owners are skipped by their banner lines
+/// without being parsed.
 async fn history(State(st): State<AppState>, Json(req): Json<QueryRequest>) -> Result<Body, ApiFailure> {
     let constraint = parse_constraint(&req.select)?;
     let path = st.history_path.clone();
@@ -334,7 +337,7 @@ async fn history(State(st): State<AppState>, Json(req): Json<QueryRequest>) -> R
             out.flush();
             return;
         }
-        let iter = match jobqueue::NewestFirst::open(&path) {
+        let iter = match jobqueue::NewestFirst::open_rotated(&path, &sel.ids, &sel.owners) {
             Ok(i) => i,
             Err(e) => {
                 out.push(&QueryLine::Error(ApiError::internal(format!("cannot read the history {}: {e}", path.display()))));
@@ -452,7 +455,8 @@ async fn matches(State(st): State<AppState>, Json(set): Json<MatchSet>) -> Answe
         }
     }
     let (tx, rx) = oneshot::channel();
-    st.send(Input::Matches { offers, reply: tx })?;
+    let rejections = set.rejections.iter().map(|r| (r.autocluster, r.reason.clone())).collect();
+    st.send(Input::Matches { offers, negotiator: set.negotiator, rejections, reply: tx })?;
     match wait(rx).await? {
         Reply::Matches(r) => r.map(|accepted| Json(MatchesAck { accepted, refused })).map_err(ApiFailure),
         _ => Err(ApiFailure(ApiError::internal("unexpected answer"))),

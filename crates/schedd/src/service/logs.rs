@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use eventlog::UserLog;
+use eventlog::{LogFormat, UserLog};
 use proto::JobId;
 
 use crate::core::{LastEvent, LogEntry};
@@ -24,14 +24,19 @@ impl UserLogs {
     /// file. A log that cannot be written is reported in the schedd's log;
     /// the jobs go on.
     pub fn write(&mut self, entries: Vec<LogEntry>) {
+        self.write_as(entries.into_iter().map(|e| (e, LogFormat::Text)).collect());
+    }
+
+    /// [`UserLogs::write`], each entry in its job's format (text or XML).
+    pub fn write_as(&mut self, entries: Vec<(LogEntry, LogFormat)>) {
         if entries.is_empty() {
             return;
         }
-        let mut by_path: Vec<(Arc<Path>, Vec<eventlog::Event>)> = Vec::new();
-        for e in entries {
+        let mut by_path: Vec<(Arc<Path>, Vec<(eventlog::Event, LogFormat)>)> = Vec::new();
+        for (e, f) in entries {
             match by_path.iter_mut().find(|(p, _)| *p == e.path) {
-                Some((_, evs)) => evs.push(e.event),
-                None => by_path.push((e.path, vec![e.event])),
+                Some((_, evs)) => evs.push((e.event, f)),
+                None => by_path.push((e.path, vec![(e.event, f)])),
             }
         }
         for (path, events) in by_path {
@@ -54,12 +59,43 @@ impl UserLogs {
                     }
                 },
             };
-            if let Err(e) = log.write_all(&events) {
+            if let Err(e) = log.write_formatted(&events) {
                 tracing::warn!("cannot write user log {}: {e}", path.display());
                 self.open.remove(&path);
             }
         }
     }
+}
+
+/// The entries as they are written: each in its job's format
+/// (`UserLogUseXML`), each followed — as HTCondor does — by a 028 job ad
+/// information event when the job names `JobAdInformationAttrs`. `job`
+/// gives a job's current ad.
+pub fn decorate(entries: Vec<LogEntry>, job: impl Fn(JobId) -> Option<Arc<classad::ClassAd>>) -> Vec<(LogEntry, LogFormat)> {
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let id = JobId { cluster: e.event.id.cluster, proc: e.event.id.proc };
+        let Some(ad) = job(id) else {
+            out.push((e, LogFormat::Text));
+            continue;
+        };
+        let xml = match ad.eval_attr("UserLogUseXML") {
+            classad::Value::Bool(b) => b,
+            classad::Value::Int(i) => i & 1 != 0,
+            _ => false,
+        };
+        let format = if xml { LogFormat::Xml } else { LogFormat::Text };
+        let info = match ad.eval_attr("JobAdInformationAttrs") {
+            classad::Value::String(s) if !s.trim().is_empty() => Some(eventlog::classad_form::job_ad_information(&e.event, &ad, &s)),
+            _ => None,
+        };
+        let path = e.path.clone();
+        out.push((e, format));
+        if let Some(event) = info {
+            out.push((LogEntry { path, event }, format));
+        }
+    }
+    out
 }
 
 /// The last event each of `jobs` has in its log. Each file is read once.
@@ -118,6 +154,30 @@ mod tests {
         let text = std::fs::read_to_string(&a).unwrap();
         assert_eq!(text.matches("...\n").count(), 2);
         assert!(text.find("000 (001.000.000)").unwrap() < text.find("001 (001.000.000)").unwrap());
+    }
+
+    #[test]
+    fn xml_jobs_get_xml_events_and_information_attrs_a_028_after_each_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let a: Arc<Path> = Arc::from(dir.path().join("a.log").as_path());
+        let (j0, j1) = (JobId { cluster: 1, proc: 0 }, JobId { cluster: 2, proc: 0 });
+        let ads = |id: JobId| -> Option<Arc<classad::ClassAd>> {
+            let text = if id == j0 { "UserLogUseXML = true\nJobAdInformationAttrs = \"Foo\"\nFoo = 3" } else { "Foo = 1" };
+            Some(Arc::new(classad::ClassAd::parse_old(text).unwrap()))
+        };
+        let entries = vec![
+            LogEntry { path: a.clone(), event: events::submitted(j0, 0, "<x>") },
+            LogEntry { path: a.clone(), event: events::submitted(j1, 0, "<x>") },
+        ];
+        let out = decorate(entries, ads);
+        let kinds: Vec<(u32, LogFormat)> = out.iter().map(|(e, f)| (e.event.body.number(), *f)).collect();
+        assert_eq!(kinds, [(0, LogFormat::Xml), (28, LogFormat::Xml), (0, LogFormat::Text)]);
+        let mut logs = UserLogs::default();
+        logs.write_as(out);
+        let text = std::fs::read_to_string(&a).unwrap();
+        assert!(text.starts_with("<c>\n"), "{text}");
+        assert!(text.contains("<a n=\"Foo\"><i>3</i></a>"), "{text}");
+        assert!(text.ends_with("...\n"), "the text job's event: {text}");
     }
 
     #[test]

@@ -56,13 +56,18 @@ pub(crate) fn format_time(secs: i64) -> String {
     format!("{:3}+{:02}:{:02}:{:02}", s / 86400, (s % 86400) / 3600, (s % 3600) / 60, s % 60)
 }
 
+/// An address as `condor_q`'s banner shows it: cut at its `?` (`<127.0.0.1:40601?...`).
+pub(crate) fn summarize_address(addr: &str) -> String {
+    match addr.find('?') {
+        Some(q) => format!("{}?...", &addr[..q]),
+        None => addr.to_string(),
+    }
+}
+
 /// The `-- Schedd: NAME : <ADDR?... @ MM/DD/YY hh:mm:ss` line (with the
 /// two blank lines before it).
 pub(crate) fn source_line(summary: &QuerySummary) -> String {
-    let addr = match summary.schedd_address.find('?') {
-        Some(q) => format!("{}?...", &summary.schedd_address[..q]),
-        None => summary.schedd_address.clone(),
-    };
+    let addr = summarize_address(&summary.schedd_address);
     let now = Local::now().format(" @ %m/%d/%y %H:%M:%S");
     format!("\n\n-- Schedd: {} : {}{}\n", summary.schedd_name, addr, now)
 }
@@ -188,7 +193,7 @@ fn batch_rows(ads: &[&ClassAd], partial: bool) -> Vec<BatchRow> {
 }
 
 /// The terminal's width (80 when output is not a terminal), as condor_q takes it.
-fn display_width() -> i64 {
+pub(crate) fn display_width() -> i64 {
     let mut ws = nix::libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: TIOCGWINSZ fills a winsize struct; on failure it leaves it untouched.
     let r = unsafe { nix::libc::ioctl(1, nix::libc::TIOCGWINSZ, &mut ws) };
