@@ -478,7 +478,7 @@ fn the_golden_session_prints_what_htcondor_prints() {
     assert_eq!(get("TriggerEventTypeName").as_deref(), Some("\"ULOG_JOB_TERMINATED\""));
     match htcondor_python() {
         Some(py) => {
-            let script = "import sys, htcondor2\nfor e in htcondor2.JobEventLog(sys.argv[1]).events(stop_after=0):\n    print(e.type.name, e.cluster, e.get('ReturnValue', e.get('TriggerEventTypeName', '')))\n";
+            let script = "import sys, htcondor2\nfor e in htcondor2.JobEventLog(sys.argv[1]).events(stop_after=0):\n    print(e.type.name, e.cluster, e.get('TriggerEventTypeName', e.get('ReturnValue', '')))\n";
             let out = std::process::Command::new(py).args(["-c", script]).arg(s.work.join("xml.log")).output().unwrap();
             let got = String::from_utf8_lossy(&out.stdout).replace("IMAGE_SIZE 8 \nJOB_AD_INFORMATION 8 ULOG_IMAGE_SIZE\n", "");
             assert_eq!(

@@ -109,6 +109,9 @@ impl Normalizer {
             (r"\b1[6-9]\d{8}\b", "EPOCHSECND"),
             // Process ids in sandbox names.
             (r"\bdir_\d+\b", "dir_PID"),
+            // Which dynamic slot a job lands on is the scheduler's choice
+            // (our claims linger for the next job), not part of the format.
+            (r"\bslot(\d+)_\d+@", "slot${1}_N@"),
         ];
         Normalizer { rules: rules.iter().map(|(p, r)| (re(p), r.to_string())).collect() }
     }

@@ -362,6 +362,11 @@ impl Engine {
             // Events written before their batch commits see the job as the
             // batch leaves it (a terminated event's 028 has the ExitCode).
             let log_before = super::logs::decorate(log_before, |id| {
+                // A job that leaves the queue in this batch: its history ad
+                // holds its last state.
+                if let Some(h) = history.iter().find(|h| h.id == id) {
+                    return Some(std::sync::Arc::new(h.ad.clone()));
+                }
                 let base = self.queue.job(id);
                 let edits: Vec<&Change> =
                     changes.iter().filter(|c| matches!(c, Change::Set { id: i, .. } | Change::Delete { id: i, .. } if *i == id)).collect();
