@@ -125,15 +125,19 @@ fn holds_releases_edits_and_jobs_that_match_no_slot() {
     assert_eq!(q_af_where(&p, Some("ClusterId == 2"), &["Foo"]), ["bar"]);
     let (code, _, err) = run(&p, "qedit", &["2.0", "ProcId", "7"]);
     assert_eq!(code, 1, "ProcId edited: {err}");
-    assert!(err.contains("ProcId cannot be changed"), "{err}");
+    assert!(err.contains("Update of immutable attribute \"ProcId\" is not allowed."), "{err}");
+    // A constraint nothing matches, in a queue that has jobs.
+    let (code, out, err) = run(&p, "rm", &["-constraint", "ClusterId == 12345"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", "\nCouldn't find/remove all jobs matching constraint (ClusterId == 12345)\n"));
     // Remove by constraint, and everything else with -all.
     let (code, out, _) = run(&p, "rm", &["-constraint", "JobStatus == 5 && ClusterId == 2"]);
     assert_eq!((code, out.as_str()), (0, "All jobs matching constraint (JobStatus == 5 && ClusterId == 2) have been marked for removal\n"));
     let (code, out, _) = run(&p, "rm", &["-all"]);
     assert_eq!((code, out.as_str()), (0, "All jobs have been marked for removal\n"));
     wait_for("the queue to empty", SECS_30, || q_af(&p, &["ClusterId"]).is_empty());
+    // An empty queue is not an error, as in HTCondor.
     let (code, out, err) = run(&p, "rm", &["-constraint", "ClusterId == 12345"]);
-    assert_eq!((code, out.as_str(), err.as_str()), (1, "", "\nCouldn't find/remove all jobs matching constraint (ClusterId == 12345)\n"));
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", "condor_rm:0:There are no jobs in the queue\n"));
     // The batch view of an empty queue.
     let (_, out, _) = run(&p, "q", &[]);
     let lines: Vec<&str> = out.lines().collect();
