@@ -8,6 +8,7 @@ mod collector;
 mod execute;
 mod master;
 mod status;
+mod unprivileged;
 
 use std::time::Duration;
 
