@@ -19,7 +19,6 @@ mod table;
 
 use std::process::ExitCode;
 
-
 const USAGE: &str = "\
 usage: aerie bench <what> [options]
 
@@ -47,6 +46,14 @@ pub fn main(args: &[String]) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = check_options(what, rest) {
+        eprintln!("aerie bench {what}: {e}\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
     pool::stop_pools_on_signals();
     let result = match what.as_str() {
         "floor" => floor::main(rest),
@@ -70,6 +77,42 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
+/// The options each benchmark takes (every one takes a value).
+fn options_of(what: &str) -> &'static [&'static str] {
+    match what {
+        "floor" => &["--jobs"],
+        "burst" | "latency" => &["--jobs", "--peer", "--peer-jobs"],
+        "submit" => &["--procs"],
+        "queue" => &["--jobs", "--chunk"],
+        "negotiate" => &["--jobs", "--slots", "--shapes", "--users", "--kind", "--cycles"],
+        _ => &[],
+    }
+}
+
+/// Refuse what a benchmark does not take, rather than run it with defaults.
+fn check_options(what: &str, args: &[String]) -> Result<(), String> {
+    let known = options_of(what);
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if let Some((name, _)) = a.split_once('=') {
+            if known.contains(&name) {
+                i += 1;
+                continue;
+            }
+        }
+        if !known.contains(&a) {
+            return Err(if known.is_empty() {
+                format!("unexpected argument '{a}'")
+            } else {
+                format!("unknown option '{a}' (this benchmark takes {})", known.join(", "))
+            });
+        }
+        i += 2;
+    }
+    Ok(())
+}
+
 /// `--name VALUE` from an argument list, parsed, or `default`.
 pub(crate) fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow::Result<T> {
     match args.iter().position(|a| a == name) {
@@ -78,5 +121,23 @@ pub(crate) fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T
             let v = args.get(i + 1).ok_or_else(|| anyhow::anyhow!("{name} needs a value"))?;
             v.parse().map_err(|_| anyhow::anyhow!("{name}: '{v}' is not a valid value"))
         }
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::check_options;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_misspelt_option_is_refused_not_ignored() {
+        assert!(check_options("burst", &args(&["--jobs", "10", "--peer", "hyperqueue"])).is_ok());
+        let e = check_options("burst", &args(&["--job", "10"])).unwrap_err();
+        assert!(e.contains("'--job'") && e.contains("--jobs"), "{e}");
+        assert!(check_options("submit", &args(&["--jobs", "10"])).is_err());
+        assert!(check_options("latency", &args(&["--peer=slurm", "--jobs", "3"])).is_ok());
     }
 }

@@ -57,6 +57,10 @@ pub enum Action {
     Report { schedd: Address, report: Report },
     /// The slot ads changed: advertise.
     AdsChanged,
+    /// Only a claimed slot's activity changed (Idle ↔ Busy): nothing the
+    /// negotiator matches on, so advertise soon rather than at once (a
+    /// burst of short jobs would otherwise send an ad per job).
+    ActivityChanged,
     /// A claim ended and gave its resources back (slot name): once the
     /// collector has the new ads, the negotiator may match them.
     SlotFreed(String),
@@ -383,8 +387,9 @@ impl Startd {
         let machine = claim.machine.clone();
         let mut out = Vec::new();
         if let Some(i) = self.slot_index(&slot_name) {
+            let was = self.slots[i].state;
             if self.slots[i].set_state(State::Claimed, Activity::Busy, now) {
-                out.push(Action::AdsChanged);
+                out.push(if was == State::Claimed { Action::ActivityChanged } else { Action::AdsChanged });
             }
         }
         let short = slot_name.split('@').next().unwrap_or(&slot_name).to_string();
@@ -590,8 +595,9 @@ impl Startd {
                     } else if let Some(i) = self.slot_index(&slot_name) {
                         let s = &mut self.slots[i];
                         s.job = None;
+                        let was = s.state;
                         if s.set_state(State::Claimed, Activity::Idle, now) {
-                            out.push(Action::AdsChanged);
+                            out.push(if was == State::Claimed { Action::ActivityChanged } else { Action::AdsChanged });
                         }
                     }
                 }

@@ -61,6 +61,8 @@ pub struct Service {
     reporters: Mutex<HashMap<Address, Arc<Reporter>>>,
     /// Ads changed.
     advertise: Arc<Notify>,
+    /// Only activities changed: advertised within `ACTIVITY_AD_DELAY`.
+    advertise_soon: Arc<Notify>,
     /// Slots freed since the ads were last taken for the collector.
     freed: Mutex<Vec<String>>,
     /// Slots freed that are in the ads on their way to the collector.
@@ -78,6 +80,10 @@ pub struct Service {
 }
 
 type St = Arc<Service>;
+
+/// How long an activity-only change (a claimed slot going Idle ↔ Busy)
+/// waits before it is advertised; changes meanwhile share the ad.
+const ACTIVITY_AD_DELAY: Duration = Duration::from_secs(1);
 
 fn now() -> f64 {
     daemon::ads::now_f64()
@@ -126,6 +132,7 @@ impl Service {
                 }
                 Action::Report { schedd, report } => self.reporter(&schedd).push(report),
                 Action::AdsChanged => self.advertise.notify_one(),
+                Action::ActivityChanged => self.advertise_soon.notify_one(),
                 Action::SlotFreed(slot) => self.freed.lock().unwrap_or_else(|p| p.into_inner()).push(slot),
                 Action::SaveClaims => {
                     // Written by the records task, off the request's path.
@@ -430,6 +437,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         },
         reporters: Mutex::new(HashMap::new()),
         advertise: Arc::new(Notify::new()),
+        advertise_soon: Arc::new(Notify::new()),
         freed: Mutex::new(Vec::new()),
         freed_sent: Mutex::new(Vec::new()),
         leases: Notify::new(),
@@ -516,13 +524,23 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         });
         Advertiser::spawn_with(settings.clone(), every, source, Some(after))
     };
-    // Changes in the slots wake the advertiser.
+    // Changes in the slots wake the advertiser: at once, or — activities
+    // alone — after a short delay that gathers a burst into one ad.
     {
         let trigger = advertiser.trigger();
         let notify = svc.advertise.clone();
         tokio::spawn(async move {
             loop {
                 notify.notified().await;
+                trigger.notify_one();
+            }
+        });
+        let trigger = advertiser.trigger();
+        let soon = svc.advertise_soon.clone();
+        tokio::spawn(async move {
+            loop {
+                soon.notified().await;
+                tokio::time::sleep(ACTIVITY_AD_DELAY).await;
                 trigger.notify_one();
             }
         });
