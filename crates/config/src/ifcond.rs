@@ -206,6 +206,16 @@ pub trait CondContext {
     fn expand(&self, text: &str) -> Result<String, crate::MacroError>;
     /// Raw value of a name (files and defaults); `None` when not defined.
     fn lookup(&self, name: &str) -> Option<String>;
+    /// `defined use CATEGORY[:TEMPLATE]`: whether the meta-knob table has
+    /// it (a submit description has no templates, and says no).
+    fn use_defined(&self, category: &str, template: Option<&str>) -> bool {
+        let table = defaults::table();
+        table.meta_category(category).is_some()
+            && match template {
+                None | Some("") => true,
+                Some(k) => table.meta(category, k).is_some(),
+            }
+    }
 }
 
 /// Why a condition was refused: HTCondor's reason text, or a macro error.
@@ -274,6 +284,10 @@ fn version_condition(expr: &str) -> Result<bool, CondError> {
         p = &p[1..];
     }
     let mut p = p.trim_start_matches(is_space);
+    if let Some(theirs) = condor_version_string(p) {
+        let diff = (version_scalar(CONDOR_VERSION) - theirs).signum() as i32;
+        return Ok((diff == op || (or_equal && diff == 0)) != negated);
+    }
     if p.starts_with(['v', 'V']) {
         p = &p[1..];
     }
@@ -304,11 +318,22 @@ fn version_condition(expr: &str) -> Result<bool, CondError> {
     }
     let sub = fields.get(2).copied().unwrap_or(CONDOR_VERSION.2 as i64);
     let theirs = fields[0] * 1_000_000 + fields[1] * 1000 + sub;
-    let (a, b, c) = CONDOR_VERSION;
-    let mine = a as i64 * 1_000_000 + b as i64 * 1000 + c as i64;
-    let diff = (mine - theirs).signum() as i32;
+    let diff = (version_scalar(CONDOR_VERSION) - theirs).signum() as i32;
     let result = diff == op || (or_equal && diff == 0);
     Ok(result != negated)
+}
+
+fn version_scalar((a, b, c): (u32, u32, u32)) -> i64 {
+    a as i64 * 1_000_000 + b as i64 * 1000 + c as i64
+}
+
+/// A whole version string, `$CondorVersion: 25.0.1 2025-01-01 $`, as
+/// HTCondor's version comparison also takes.
+fn condor_version_string(s: &str) -> Option<i64> {
+    let body = s.trim().strip_prefix("$CondorVersion:")?.trim_start();
+    let ver: String = body.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let mut it = ver.split('.').map(|x| x.parse::<u32>().ok());
+    Some(version_scalar((it.next()??, it.next()??, it.next()??)))
 }
 
 fn defined_condition(expr: &str, ctx: &dyn CondContext) -> Result<bool, CondError> {
@@ -329,18 +354,11 @@ fn defined_condition(expr: &str, ctx: &dyn CondContext) -> Result<bool, CondErro
         _ => {
             if arg.len() >= 4 && arg[..4].eq_ignore_ascii_case("use ") {
                 let spec = arg[4..].trim_start_matches(is_space);
-                let table = defaults::table();
                 let (cat, knob) = match spec.split_once(':') {
                     Some((c, k)) => (c, Some(k)),
                     None => (spec, None),
                 };
-                let mut result = false;
-                if table.meta_category(cat).is_some() {
-                    result = match knob {
-                        None | Some("") => true,
-                        Some(k) => table.meta(cat, k).is_some(),
-                    };
-                }
+                let result = ctx.use_defined(cat, knob);
                 if spec.contains([' ', '\t', '\r']) {
                     return Err(CondError::Invalid("defined use meta argument with internal spaces will never match".to_string()));
                 }
