@@ -25,7 +25,15 @@ pub fn type_name(number: u32) -> &'static str {
         11 => "JobUnsuspendedEvent",
         12 => "JobHeldEvent",
         13 => "JobReleaseEvent",
+        21 => "RemoteErrorEvent",
+        22 => "JobDisconnectedEvent",
+        23 => "JobReconnectedEvent",
+        24 => "JobReconnectFailedEvent",
         28 => "JobAdInformationEvent",
+        33 => "AttributeUpdateEvent",
+        35 => "ClusterSubmitEvent",
+        36 => "ClusterRemoveEvent",
+        40 => "FileTransferEvent",
         _ => "FutureEvent",
     }
 }

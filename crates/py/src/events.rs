@@ -36,35 +36,6 @@ fn rusage_text(r: &Rusage) -> String {
     format!("Usr {}, Sys {}", f(r.user_secs), f(r.sys_secs))
 }
 
-fn my_type(number: u32) -> &'static str {
-    match number {
-        0 => "SubmitEvent",
-        1 => "ExecuteEvent",
-        2 => "ExecutableErrorEvent",
-        3 => "CheckpointedEvent",
-        4 => "JobEvictedEvent",
-        5 => "JobTerminatedEvent",
-        6 => "JobImageSizeEvent",
-        7 => "ShadowExceptionEvent",
-        8 => "GenericEvent",
-        9 => "JobAbortedEvent",
-        10 => "JobSuspendedEvent",
-        11 => "JobUnsuspendedEvent",
-        12 => "JobHeldEvent",
-        13 => "JobReleaseEvent",
-        21 => "RemoteErrorEvent",
-        22 => "JobDisconnectedEvent",
-        23 => "JobReconnectedEvent",
-        24 => "JobReconnectFailedEvent",
-        28 => "JobAdInformationEvent",
-        33 => "AttributeUpdateEvent",
-        35 => "ClusterSubmitEvent",
-        36 => "ClusterRemoveEvent",
-        40 => "FileTransferEvent",
-        _ => "FutureEvent",
-    }
-}
-
 fn shown_value(text: &str) -> Value {
     match Expr::parse_old(text).map(|e| e.node().clone()) {
         Ok(classad::Node::Literal(v)) => v,
@@ -78,7 +49,7 @@ pub fn event_ad(ev: &Event) -> ClassAd {
     let number = ev.body.number();
     let int = |ad: &mut ClassAd, k: &str, v: i64| ad.insert_value(k, Value::Int(v));
     let string = |ad: &mut ClassAd, k: &str, v: &str| ad.insert_value(k, Value::string(v));
-    string(&mut ad, "MyType", my_type(number));
+    string(&mut ad, "MyType", eventlog::classad_form::type_name(number));
     int(&mut ad, "EventTypeNumber", number as i64);
     int(&mut ad, "Cluster", ev.id.cluster);
     int(&mut ad, "Proc", ev.id.proc);
