@@ -25,16 +25,6 @@ for tool in master collector negotiator schedd startd starter version config_val
 done
 export PATH="$bin:$PATH"
 
-# The daemons this tree has (the others are still stubs that say so).
-daemons=""
-for d in collector negotiator schedd startd; do
-  if grep -q "not built yet" "crates/cli/src/daemons/$d.rs" 2>/dev/null; then
-    missing="${missing:-} condor_$d"
-  else
-    daemons="$daemons ${d^^}"
-  fi
-done
-
 pool=$(mktemp -d /tmp/aerie-run-XXXXXX)
 cleanup() {
   aerie pool stop "$pool" >/dev/null 2>&1 || true
@@ -43,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== aerie pool start $pool"
-eval "$(aerie pool start "$pool" --daemons "$daemons")"
+eval "$(aerie pool start "$pool")"
 echo "CONDOR_CONFIG=$CONDOR_CONFIG"
 aerie pool status "$pool"
 echo
@@ -53,14 +43,6 @@ echo
 echo "== condor_status"
 condor_status
 echo
-
-tool_built() { ! grep -q "not built yet" "crates/cli/src/tools/$1.rs" 2>/dev/null; }
-for t in submit q wait; do tool_built "$t" || missing="${missing:-} condor_$t"; done
-if [ -n "${missing:-}" ]; then
-  echo "Skipping the sample workload: this tree does not have${missing} yet."
-  echo "The pool above runs; try: condor_status -af Name State Activity Cpus Memory"
-  exit 0
-fi
 
 work="$pool/work"
 mkdir -p "$work/out"
