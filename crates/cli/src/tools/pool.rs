@@ -35,6 +35,10 @@ usage: aerie pool start DIR [--slots N] [--memory MB] [--daemons \"COLLECTOR STA
 const MARKER: &str = "# Written by `aerie pool start`";
 
 pub fn main(args: &[String]) -> ExitCode {
+    if args.iter().skip(1).any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let result = match args.first().map(String::as_str) {
         Some("start") => start(&args[1..]),
         Some("stop") => stop(&args[1..]),
