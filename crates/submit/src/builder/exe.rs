@@ -549,37 +549,55 @@ pub(super) fn set_java_vm_args(job: &mut Job) -> Step {
         return job.error("you specified a value for both java_vm_args and java_vm_arguments.\n");
     }
     let args1 = args1_ext.or(args1);
-    if args2.is_some() && args1.is_some() && !allow_v1 {
-        return job.error(
-            "If you wish to specify both 'java_vm_arguments' and\n'java_vm_arguments2' for maximal compatibility with different\n\
-             versions of Condor, then you must also specify\nallow_arguments_v1=true.\n",
-        );
+    let kept = job.has("JavaVMArguments") || job.has("JavaVMArgs");
+    set_arg_attrs(job, ArgCommands { args1, args2, allow_v1, kept }, "java_vm_arguments", ("JavaVMArgs", "JavaVMArguments"), |e, given| {
+        format!("failed to parse java VM arguments: {e}\nThe full arguments you specified were {given}\n")
+    })
+}
+
+/// The V1 or V2 arguments of a command (the Java VM's, the tool daemon's).
+struct ArgCommands {
+    args1: Option<String>,
+    args2: Option<String>,
+    allow_v1: bool,
+    /// The ad has the attributes already (from `+Attr`): neither given leaves them.
+    kept: bool,
+}
+
+/// Set `attrs` (V1, V2) from `a` by HTCondor's rules: V2 wins, both only
+/// with `allow_arguments_v1`, V1 input stays V1. `name` is the V1
+/// command (its V2 form adds `2`) in the refusal.
+fn set_arg_attrs(job: &mut Job, a: ArgCommands, name: &str, attrs: (&str, &str), parse_error: impl Fn(&str, &str) -> String) -> Step {
+    if a.args2.is_some() && a.args1.is_some() && !a.allow_v1 {
+        return job.error(format!(
+            "If you wish to specify both '{name}' and\n'{name}2' for maximal compatibility with different\n\
+             versions of Condor, then you must also specify\nallow_arguments_v1=true.\n"
+        ));
     }
-    let parsed = if let Some(a2) = &args2 {
+    let parsed = if let Some(a2) = &a.args2 {
         ArgList::parse_v2_quoted(a2)
-    } else if let Some(a1) = &args1 {
+    } else if let Some(a1) = &a.args1 {
         ArgList::parse_v1_wacked_or_v2_quoted(a1)
-    } else if job.has("JavaVMArguments") || job.has("JavaVMArgs") {
+    } else if a.kept {
         return Ok(());
     } else {
         Ok(ArgList::default())
     };
     match parsed {
         Err(e) => {
-            let given = args2.or(args1).unwrap_or_default();
-            job.error(format!("failed to parse java VM arguments: {}\nThe full arguments you specified were {given}\n", e.0))
+            let given = a.args2.or(a.args1).unwrap_or_default();
+            job.error(parse_error(&e.0, &given))
         }
         Ok(list) if list.input_was_v1 => {
             let v = list.to_v1_raw().unwrap_or_default();
             if !v.is_empty() {
-                job.set_str("JavaVMArgs", &v);
+                job.set_str(attrs.0, &v);
             }
             Ok(())
         }
         Ok(list) => {
-            let v = list.to_v2_raw();
-            if !v.is_empty() {
-                job.set_str("JavaVMArguments", &v);
+            if !list.args.is_empty() {
+                job.set_str(attrs.1, &list.to_v2_raw());
             }
             Ok(())
         }
@@ -738,40 +756,10 @@ pub(super) fn set_tdp(job: &mut Job) -> Step {
         return job.error("you specified both tdp_daemon_args and tdp_daemon_arguments\n");
     }
     let args1 = args1_ext.or(args1);
-    if args2.is_some() && args1.is_some() && !allow_v1 {
-        return job.error(
-            "If you wish to specify both 'tool_daemon_arguments' and\n'tool_daemon_arguments2' for maximal compatibility with different\n\
-             versions of Condor, then you must also specify\nallow_arguments_v1=true.\n",
-        );
-    }
-    let parsed = if let Some(a2) = &args2 {
-        ArgList::parse_v2_quoted(a2)
-    } else if let Some(a1) = &args1 {
-        ArgList::parse_v1_wacked_or_v2_quoted(a1)
-    } else if job.has("ToolDaemonArgs") || job.has("ToolDaemonArguments") {
-        return Ok(());
-    } else {
-        Ok(ArgList::default())
-    };
-    match parsed {
-        Err(e) => {
-            let given = args2.or(args1).unwrap_or_default();
-            job.error(format!("failed to parse tool daemon arguments: {}\nThe arguments you specified were: {given}\n", e.0))
-        }
-        Ok(list) if list.input_was_v1 => {
-            let v = list.to_v1_raw().unwrap_or_default();
-            if !v.is_empty() {
-                job.set_str("ToolDaemonArgs", &v);
-            }
-            Ok(())
-        }
-        Ok(list) => {
-            if !list.args.is_empty() {
-                job.set_str("ToolDaemonArguments", &list.to_v2_raw());
-            }
-            Ok(())
-        }
-    }
+    let kept = job.has("ToolDaemonArgs") || job.has("ToolDaemonArguments");
+    set_arg_attrs(job, ArgCommands { args1, args2, allow_v1, kept }, "tool_daemon_arguments", ("ToolDaemonArgs", "ToolDaemonArguments"), |e, given| {
+        format!("failed to parse tool daemon arguments: {e}\nThe arguments you specified were: {given}\n")
+    })
 }
 
 #[cfg(test)]
