@@ -77,22 +77,27 @@ fn set_request_mem(job: &mut Job, _key: &str) -> Step {
         }
     }
     let Some(mem) = mem else { return Ok(()) };
-    if let Some(q) = parse_bytes(&mem, MIB) {
-        if let Some(missing) = job.params.get("SUBMIT_REQUEST_MISSING_UNITS") {
+    let missing = |level: &str| format!("\n{level}: request_memory={mem} defaults to megabytes, but {} contain a units suffix (i.e K, M, or B)\n", if level == "ERROR" { "must" } else { "should" });
+    set_sized(job, "RequestMemory", &mem, MIB, missing)
+}
+
+/// A size request (`request_memory`, `request_disk`): a number with an
+/// optional unit becomes an integer in `unit`s, anything else an
+/// expression. `missing` words the complaint (`ERROR`/`WARNING`) when
+/// `SUBMIT_REQUEST_MISSING_UNITS` asks for units and there are none.
+fn set_sized(job: &mut Job, attr: &str, text: &str, unit: i64, missing: impl Fn(&str) -> String) -> Step {
+    if let Some(q) = parse_bytes(text, unit) {
+        if let Some(policy) = job.params.get("SUBMIT_REQUEST_MISSING_UNITS") {
             if q.unit.is_none() {
-                if missing.eq_ignore_ascii_case("error") {
-                    return job.error(format!(
-                        "\nERROR: request_memory={mem} defaults to megabytes, but must contain a units suffix (i.e K, M, or B)\n"
-                    ));
+                if policy.eq_ignore_ascii_case("error") {
+                    return job.error(missing("ERROR"));
                 }
-                job.warning(format!(
-                    "\nWARNING: request_memory={mem} defaults to megabytes, but should contain a units suffix (i.e K, M, or B)\n"
-                ));
+                job.warning(missing("WARNING"));
             }
         }
-        job.set_int("RequestMemory", q.value);
-    } else if !mem.eq_ignore_ascii_case("undefined") {
-        job.set_expr("RequestMemory", &mem)?;
+        job.set_int(attr, q.value);
+    } else if !text.eq_ignore_ascii_case("undefined") {
+        job.set_expr(attr, text)?;
     }
     Ok(())
 }
@@ -103,24 +108,8 @@ fn set_request_disk(job: &mut Job, _key: &str) -> Step {
         disk = job.params.get("JOB_DEFAULT_REQUESTDISK");
     }
     let Some(disk) = disk else { return Ok(()) };
-    if let Some(q) = parse_bytes(&disk, KIB) {
-        if let Some(missing) = job.params.get("SUBMIT_REQUEST_MISSING_UNITS") {
-            if q.unit.is_none() {
-                if missing.eq_ignore_ascii_case("error") {
-                    return job.error(format!(
-                        "\nERROR: request_disk={disk} defaults to kilobytes, must contain a units suffix (i.e K, M, or B)\n"
-                    ));
-                }
-                job.warning(format!(
-                    "\nWARNING: request_disk={disk} defaults to kilobytes, should contain a units suffix (i.e K, M, or B)\n"
-                ));
-            }
-        }
-        job.set_int("RequestDisk", q.value);
-    } else if !disk.eq_ignore_ascii_case("undefined") {
-        job.set_expr("RequestDisk", &disk)?;
-    }
-    Ok(())
+    let missing = |level: &str| format!("\n{level}: request_disk={disk} defaults to kilobytes, {} contain a units suffix (i.e K, M, or B)\n", if level == "ERROR" { "must" } else { "should" });
+    set_sized(job, "RequestDisk", &disk, KIB, missing)
 }
 
 fn set_request_cpus(job: &mut Job, key: &str) -> Step {
