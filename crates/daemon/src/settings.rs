@@ -25,7 +25,7 @@ pub enum SettingsError {
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("CLASSAD_LIFETIME", "900"),
     ("SHUTDOWN_GRACEFUL_TIMEOUT", "1800"),
-    ("STARTD_JOB_QUEUE_DEPTH", "2"),
+    ("STARTD_JOB_QUEUE_DEPTH", "8"),
     ("USE_TCP", "false"),
 ];
 
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn aerie_knobs_have_defaults() {
         let s = Settings::from_text("STARTD", "").unwrap();
-        assert_eq!(s.int("STARTD_JOB_QUEUE_DEPTH", 0), 2);
+        assert_eq!(s.int("STARTD_JOB_QUEUE_DEPTH", 0), 8);
         assert_eq!(s.int("CLASSAD_LIFETIME", 0), 900);
         assert!(!s.bool("USE_TCP", true));
     }

@@ -239,6 +239,7 @@ impl Schedd {
                     ac: pm.ac,
                     jobs: VecDeque::new(),
                     depth: g.queue_depth,
+                    short_runs: false,
                     lease: g.lease_secs,
                     alive_failures: 0,
                     recent_acks: VecDeque::new(),
@@ -253,7 +254,7 @@ impl Schedd {
                             self.out.actions.push(Action::Activate { startd: pm.startd.clone(), req: act });
                         }
                         // Fill the claim's queue so the next job starts the moment this one ends.
-                        while self.claim(key).is_some_and(|c| c.jobs.len() < 1 + c.depth as usize) {
+                        while self.claim_room(key) {
                             let Some(next) = self.next_for_claim(store, key) else { break };
                             match self.queue_on_claim(store, key, next) {
                                 Some(act) => self.out.actions.push(Action::Activate { startd: pm.startd.clone(), req: act }),
@@ -439,6 +440,9 @@ impl Schedd {
         };
         if let Some(c) = self.claim_mut(key) {
             c.jobs.remove(pos);
+            if !exit.not_started {
+                c.short_runs = exit.wall_secs < super::schedd::SHORT_RUN_SECS;
+            }
         }
         let phase = self.jobs.get(exit.job_id).map(|j| j.phase.clone());
         let by_startd = exit.stopped_by_request && !matches!(phase, Some(Phase::Stopping(..) | Phase::Dropping(..)));
@@ -472,11 +476,19 @@ impl Schedd {
 
     /// After an exit: the next job for the claim, or its release.
     fn refill(&mut self, store: &dyn AdStore, key: ClaimKey, now: i64) -> ExitAck {
-        let Some(claim) = self.claim(key) else { return ExitAck { next: None, release: true } };
-        let room = claim.jobs.len() < 1 + claim.depth as usize;
-        if room {
+        if self.claim(key).is_none() {
+            return ExitAck { next: None, release: true };
+        }
+        if self.claim_room(key) {
             if let Some(next) = self.next_for_claim(store, key) {
                 if let Some(act) = self.queue_on_claim(store, key, next) {
+                    // Short jobs: deepen the queue with activations of their own.
+                    let startd = self.claim(key).map(|c| c.startd.clone());
+                    while let (true, Some(startd)) = (self.claim_room(key), &startd) {
+                        let Some(more) = self.next_for_claim(store, key) else { break };
+                        let Some(req) = self.queue_on_claim(store, key, more) else { break };
+                        self.out.actions.push(Action::Activate { startd: startd.clone(), req });
+                    }
                     return ExitAck { next: Some(act), release: false };
                 }
             }
@@ -511,7 +523,7 @@ impl Schedd {
             .filter_map(|(k, c)| c.as_ref().filter(|c| c.idle_since.is_some()).map(|_| k as ClaimKey))
             .collect();
         for key in idle {
-            while self.claim(key).is_some_and(|c| c.jobs.len() < 1 + c.depth as usize) {
+            while self.claim_room(key) {
                 let Some(job) = self.next_for_claim(store, key) else { break };
                 let Some(act) = self.queue_on_claim(store, key, job) else { break };
                 let startd = match self.claim_mut(key) {

@@ -89,6 +89,13 @@ impl Who {
 }
 
 /// A claim on an execute slot.
+/// Jobs that run shorter than this are "short": a claim running them keeps
+/// its whole queue depth filled, so the next ones start without waiting
+/// for the schedd. Longer jobs keep at most [`LONG_RUN_QUEUE`] queued
+/// behind them, so a slot that frees elsewhere still finds work.
+pub const SHORT_RUN_SECS: f64 = 1.0;
+pub const LONG_RUN_QUEUE: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct Claim {
     pub id: Arc<str>,
@@ -108,6 +115,9 @@ pub struct Claim {
     pub jobs: VecDeque<JobId>,
     /// How many jobs the claim takes beyond the running one.
     pub depth: u32,
+    /// The claim's last job ran for less than [`SHORT_RUN_SECS`]: its
+    /// queue is kept as deep as the startd allows.
+    pub short_runs: bool,
     /// The startd's lease on the claim, in seconds.
     pub lease: u64,
     /// Consecutive lease renewals that could not reach the startd.
@@ -117,6 +127,14 @@ pub struct Claim {
     pub recent_acks: VecDeque<(JobId, Option<JobId>, bool)>,
     /// Since when the claim has had no job (it lingers for `claim_linger`).
     pub idle_since: Option<i64>,
+}
+
+impl Claim {
+    /// Jobs the claim should hold, the running one included.
+    pub fn fill_target(&self) -> usize {
+        let queued = if self.short_runs { self.depth } else { self.depth.min(LONG_RUN_QUEUE) };
+        1 + queued as usize
+    }
 }
 
 /// The parts of a claim the run events need (cheap to copy: all shared).
@@ -411,6 +429,11 @@ impl Schedd {
             self.periodic_clusters.remove(&id.cluster);
             self.acs.forget_cluster(id.cluster);
         }
+    }
+
+    /// How many jobs claim `key` should hold (running and queued).
+    pub(crate) fn claim_room(&self, key: ClaimKey) -> bool {
+        self.claim(key).is_some_and(|c| c.jobs.len() < c.fill_target())
     }
 
     pub(crate) fn claim(&self, key: ClaimKey) -> Option<&Claim> {

@@ -1012,3 +1012,36 @@ fn regression_a_released_claim_does_not_tell_the_negotiator_to_forget_a_newer_ma
     s.flush();
     assert_eq!(s.core.take_failed_matches(), ["slot1@host"], "now nothing of the matches is left");
 }
+
+/// Short jobs get the claim's whole queue depth; long ones keep two
+/// queued, so a slot freed elsewhere still finds work.
+#[test]
+fn a_claim_running_short_jobs_fills_its_whole_queue_and_long_ones_keep_two() {
+    let mut s = Sim::new();
+    let c = s.submit(ECHO, 20);
+    let acts = s.negotiate_depth(1, 8);
+    assert_eq!(acts.len(), 3, "before any job has run: the running one and two queued");
+    s.start("claim1", acts[0].job_id);
+    let exit_of = |s: &mut Sim, job: JobId, wall: f64| -> (ExitAck, usize) {
+        let mut e = JobExit::empty("claim1", job);
+        e.exit_code = Some(0);
+        e.wall_secs = wall;
+        let t = s.tok();
+        s.core.on_claim_events(&s.store, &ClaimEvents { startd: "host".into(), exits: vec![e], ..Default::default() }, &[vec![]], s.now, t);
+        let actions = s.flush();
+        let extra = actions.iter().filter(|a| matches!(a, Action::Activate { .. })).count();
+        let Reply::Events(Ok(mut acks)) = reply(&actions, t) else { panic!("{actions:?}") };
+        (acks.remove(0), extra)
+    };
+    // A job of a tenth of a second: the ack's next job and six more fill the depth of 8.
+    let (ack, extra) = exit_of(&mut s, acts[0].job_id, 0.1);
+    assert!(ack.next.is_some());
+    assert_eq!(extra, 6, "1 running + 8 queued");
+    // Then a long job: the claim holds 8 (more than 1 + 2), so nothing more
+    // is sent until its queue is down to two.
+    s.start("claim1", acts[1].job_id);
+    let (ack, extra) = exit_of(&mut s, acts[1].job_id, 30.0);
+    assert!(ack.next.is_none(), "{ack:?}");
+    assert_eq!(extra, 0);
+    assert_eq!(s.attr(jid(c, 19), "JobStatus").as_deref(), Some("1"), "the rest stay idle in the queue");
+}

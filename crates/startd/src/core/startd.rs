@@ -111,6 +111,12 @@ fn unquoted(wire: &WireAd, attr: &str) -> Option<String> {
 }
 
 impl Startd {
+    /// Jobs accepted on claims and not yet reported exited (running or
+    /// queued): while there are any, more reports are on their way.
+    pub fn jobs_in_progress(&self) -> usize {
+        self.claims.values().map(|c| c.jobs.len()).sum()
+    }
+
     pub fn new(cfg: StartdConfig, now: f64) -> Startd {
         let slots = cfg
             .slots

@@ -84,7 +84,7 @@ pub fn startd_config(settings: &Settings, addrs: &[Address], start_time: i64) ->
         facts: MachineFacts { host, common, start, machine },
         slots,
         lease_secs: (settings.int("ALIVE_INTERVAL", 300).max(1) * settings.int("MAX_CLAIM_ALIVES_MISSED", 6).max(1)) as u64,
-        queue_depth: settings.int("STARTD_JOB_QUEUE_DEPTH", 2).clamp(0, 64) as u32,
+        queue_depth: settings.int("STARTD_JOB_QUEUE_DEPTH", 8).clamp(0, 64) as u32,
         execute_dir,
         modify_cpus: settings.get_or("MODIFY_REQUEST_EXPR_REQUESTCPUS", ""),
         modify_memory: settings.get_or("MODIFY_REQUEST_EXPR_REQUESTMEMORY", ""),

@@ -1,6 +1,6 @@
 //! Reports to one schedd: at most one request in flight; whatever happens
-//! meanwhile goes into the next request. An idle startd reports at once,
-//! a busy one batches, with no timer involved. The answer's acks are fed
+//! meanwhile goes into the next request. An idle startd reports at once;
+//! one with jobs still running gathers reports for a millisecond first. The answer's acks are fed
 //! back to the core (they may carry the claim's next job).
 
 use std::sync::{Arc, Mutex, Weak};
@@ -13,6 +13,9 @@ use tokio::sync::Notify;
 
 use super::Service;
 use crate::core::Report;
+
+/// How long a busy startd waits for more reports before sending.
+const GATHER: Duration = Duration::from_millis(1);
 
 /// The queue of reports for one schedd.
 pub struct Reporter {
@@ -62,6 +65,15 @@ async fn run(r: Arc<Reporter>, schedd: Address, startd: String, svc: Weak<Servic
             continue;
         }
         *r.busy.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        // While jobs still run here, more reports follow within a moment:
+        // gather them into this request (one request per job was what the
+        // schedd spent most of its time on in a burst). An idle startd's
+        // report — the last job's exit — goes at once.
+        let mut batch = batch;
+        if svc.upgrade().is_some_and(|s| s.lock().jobs_in_progress() > 0) {
+            tokio::time::sleep(GATHER).await;
+            batch.extend(std::mem::take(&mut *r.queue.lock().unwrap_or_else(|p| p.into_inner())));
+        }
         let mut ev = ClaimEvents { startd: startd.clone(), ..ClaimEvents::default() };
         for rep in &batch {
             match rep {

@@ -29,6 +29,22 @@ fn now() -> f64 {
     daemon::ads::now_f64()
 }
 
+/// The startd's commands on stdin. A pipe (as the startd gives) is read
+/// through the event loop; tokio's own stdin would hand every line over
+/// from a blocking thread, a thread switch per command. Anything else (a
+/// terminal, a file) is read the blocking way.
+fn command_input() -> Box<dyn tokio::io::AsyncRead + Unpin + Send> {
+    use std::os::fd::AsFd;
+    let piped = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .and_then(tokio::net::unix::pipe::Receiver::from_owned_fd);
+    match piped {
+        Ok(pipe) => Box::new(pipe),
+        Err(_) => Box::new(tokio::io::stdin()),
+    }
+}
+
 /// Write one event line to the startd; false if it is gone.
 fn emit(ev: &StarterEvent) -> bool {
     let Ok(mut line) = serde_json::to_vec(ev) else { return true };
@@ -92,7 +108,7 @@ pub async fn run(opts: StarterOptions, slot: Option<String>, log: Option<daemon:
         return Ok(());
     }
     let mut core = Starter::new();
-    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut lines = tokio::io::BufReader::new(command_input()).lines();
     let mut input_open = true;
     let mut running: Option<Running> = None;
     let mut timer: Option<f64> = None;
