@@ -342,7 +342,7 @@ impl Schedd {
     }
 
     /// Ask the startd to drop a job queued on a claim before it starts.
-    fn drop_queued(&mut self, id: JobId, claim: u32, stop: Stop) {
+    pub(crate) fn drop_queued(&mut self, id: JobId, claim: u32, stop: Stop) {
         if let Some(j) = self.jobs.get_mut(id) {
             j.phase = Phase::Dropping(claim, stop);
         }

@@ -240,6 +240,7 @@ impl Schedd {
                     jobs: VecDeque::new(),
                     depth: g.queue_depth,
                     short_runs: false,
+                    head_started: None,
                     lease: g.lease_secs,
                     alive_failures: 0,
                     recent_acks: VecDeque::new(),
@@ -298,6 +299,9 @@ impl Schedd {
             ed.set("FirstJobMatchDate", int(started));
         }
         ed.set("JobCurrentStartDate", int(started));
+        if let Some(c) = self.claim_mut(key) {
+            c.head_started = Some(started);
+        }
         ed.set("JobCurrentStartExecutingDate", int(started));
         ed.set("ShadowBday", int(started));
         ed.set("LastMatchTime", int(started));
@@ -356,6 +360,8 @@ impl Schedd {
                 }
                 if let Some(c) = self.claim_mut(key) {
                     c.ac = other;
+                    // Another shape: how long its jobs run is not known yet.
+                    c.short_runs = false;
                 }
                 self.acs.collect(ac);
                 return Some(job);
@@ -442,6 +448,7 @@ impl Schedd {
             c.jobs.remove(pos);
             if !exit.not_started {
                 c.short_runs = exit.wall_secs < super::schedd::SHORT_RUN_SECS;
+                c.head_started = None;
             }
         }
         let phase = self.jobs.get(exit.job_id).map(|j| j.phase.clone());
@@ -451,7 +458,11 @@ impl Schedd {
         } else {
             self.end_run(store, exit.job_id, RunEnd::Exit(exit, updates), now);
         }
-        let ack = if by_startd {
+        let taken_back = matches!(phase, Some(Phase::Dropping(_, super::jobs::Stop::Vacate)));
+        let ack = if taken_back {
+            // Taken back for another claim: not replaced here.
+            ExitAck::default()
+        } else if by_startd {
             // The startd stopped the job on its own (shutting down, its
             // policy, the lease): no more jobs for this claim.
             let drained = self.claim(key).is_some_and(|c| c.jobs.is_empty());
@@ -494,10 +505,12 @@ impl Schedd {
             }
         }
         if self.claim(key).is_some_and(|c| c.jobs.is_empty()) {
+            self.take_back_queued(key, now);
             if self.cfg.claim_linger > 0 {
                 // Keep it a moment for a job of its shape that may come.
                 if let Some(c) = self.claim_mut(key) {
                     c.idle_since = Some(now);
+                    c.short_runs = false;
                 }
                 if self.acs.with_idle().next().is_some() {
                     self.out.actions.push(Action::Reschedule);
@@ -511,6 +524,31 @@ impl Schedd {
             return ExitAck { next: None, release: true };
         }
         ExitAck::default()
+    }
+
+    /// Claim `idle` ran out of work: jobs of its owner still queued behind
+    /// a job that has run longer than a short one on another claim are
+    /// taken back (dropped before they start, idle again), so this claim
+    /// or the negotiator can run them instead of letting them wait.
+    fn take_back_queued(&mut self, idle: ClaimKey, now: i64) {
+        let Some(owner) = self.claim(idle).map(|c| c.owner) else { return };
+        let long = super::schedd::SHORT_RUN_SECS.ceil() as i64;
+        let mut drop: Vec<(JobId, ClaimKey)> = Vec::new();
+        for (k, c) in self.claims.iter().enumerate() {
+            let Some(c) = c else { continue };
+            let stuck = c.owner == owner && c.head_started.is_some_and(|t| now - t > long);
+            if k as ClaimKey == idle || !stuck {
+                continue;
+            }
+            for j in c.jobs.iter().skip(1) {
+                if self.jobs.get(*j).is_some_and(|e| e.phase == Phase::Queued(k as ClaimKey)) {
+                    drop.push((*j, k as ClaimKey));
+                }
+            }
+        }
+        for (job, claim) in drop {
+            self.drop_queued(job, claim, super::jobs::Stop::Vacate);
+        }
     }
 
     /// Give jobs that just became idle to claims that have nothing to do
@@ -588,6 +626,7 @@ impl Schedd {
                 }
                 if self.jobs.get(job).is_some_and(|j| j.status == JobStatus::Idle) {
                     self.make_idle(job, &view);
+                    self.feed_idle_claims(store);
                     self.out.actions.push(Action::Reschedule);
                 } else if let Some(j) = self.jobs.get_mut(job) {
                     j.phase = Phase::Quiet;

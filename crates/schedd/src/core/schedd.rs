@@ -48,6 +48,9 @@ pub struct Config {
     /// that a job submitted meanwhile starts on it without a negotiation
     /// cycle (0: release at once).
     pub claim_linger: i64,
+    /// Jobs queued on a claim beyond the running one until its jobs prove
+    /// short (see [`SHORT_RUN_SECS`]), and behind longer ones.
+    pub unproven_queue: u32,
 }
 
 impl Config {
@@ -67,6 +70,7 @@ impl Config {
             max_request_cpus: 1 << 20,
             max_jobs_submitted: usize::MAX,
             claim_linger: 0,
+            unproven_queue: LONG_RUN_QUEUE,
         }
     }
 }
@@ -91,10 +95,11 @@ impl Who {
 /// A claim on an execute slot.
 /// Jobs that run shorter than this are "short": a claim running them keeps
 /// its whole queue depth filled, so the next ones start without waiting
-/// for the schedd. Longer jobs keep at most [`LONG_RUN_QUEUE`] queued
-/// behind them, so a slot that frees elsewhere still finds work.
+/// for the schedd. Until a claim's jobs prove short (and behind longer
+/// ones) it holds [`LONG_RUN_QUEUE`] queued — none: one job per claim, as
+/// in HTCondor, so jobs of unknown length spread over the free slots.
 pub const SHORT_RUN_SECS: f64 = 1.0;
-pub const LONG_RUN_QUEUE: u32 = 2;
+pub const LONG_RUN_QUEUE: u32 = 0;
 
 #[derive(Debug, Clone)]
 pub struct Claim {
@@ -118,6 +123,8 @@ pub struct Claim {
     /// The claim's last job ran for less than [`SHORT_RUN_SECS`]: its
     /// queue is kept as deep as the startd allows.
     pub short_runs: bool,
+    /// When the claim's running job started (seconds), while one runs.
+    pub head_started: Option<i64>,
     /// The startd's lease on the claim, in seconds.
     pub lease: u64,
     /// Consecutive lease renewals that could not reach the startd.
@@ -130,9 +137,10 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Jobs the claim should hold, the running one included.
-    pub fn fill_target(&self) -> usize {
-        let queued = if self.short_runs { self.depth } else { self.depth.min(LONG_RUN_QUEUE) };
+    /// Jobs the claim should hold, the running one included (`unproven`:
+    /// the queue of a claim whose jobs are not known to be short).
+    pub fn fill_target(&self, unproven: u32) -> usize {
+        let queued = if self.short_runs { self.depth } else { self.depth.min(unproven) };
         1 + queued as usize
     }
 }
@@ -433,7 +441,7 @@ impl Schedd {
 
     /// How many jobs claim `key` should hold (running and queued).
     pub(crate) fn claim_room(&self, key: ClaimKey) -> bool {
-        self.claim(key).is_some_and(|c| c.jobs.len() < c.fill_target())
+        self.claim(key).is_some_and(|c| c.jobs.len() < c.fill_target(self.cfg.unproven_queue))
     }
 
     pub(crate) fn claim(&self, key: ClaimKey) -> Option<&Claim> {

@@ -320,6 +320,7 @@ fn a_claim_runs_the_next_job_of_the_same_shape_without_negotiating() {
 #[test]
 fn a_claim_keeps_a_queued_job_so_the_next_one_starts_at_once() {
     let mut s = Sim::new();
+    s.core.cfg.unproven_queue = 1;
     let c = s.submit(ECHO, 4);
     // A claim that queues one job beyond the running one gets two at once.
     let acts = s.negotiate_depth(1, 1);
@@ -351,6 +352,7 @@ fn a_claim_keeps_a_queued_job_so_the_next_one_starts_at_once() {
 #[test]
 fn a_start_is_committed_with_the_batch_unless_the_run_also_ended_in_it() {
     let mut s = Sim::new();
+    s.core.cfg.unproven_queue = 1;
     let c = s.submit(ECHO, 2);
     s.negotiate_depth(1, 1);
     // Only a start: one commit; the executing event after it.
@@ -383,6 +385,7 @@ fn a_start_is_committed_with_the_batch_unless_the_run_also_ended_in_it() {
 #[test]
 fn removing_a_queued_job_drops_it_from_the_claim_without_an_eviction() {
     let mut s = Sim::new();
+    s.core.cfg.unproven_queue = 1;
     let c = s.submit(ECHO, 2);
     s.negotiate_depth(1, 1);
     s.start("claim1", jid(c, 0));
@@ -1013,14 +1016,14 @@ fn regression_a_released_claim_does_not_tell_the_negotiator_to_forget_a_newer_ma
     assert_eq!(s.core.take_failed_matches(), ["slot1@host"], "now nothing of the matches is left");
 }
 
-/// Short jobs get the claim's whole queue depth; long ones keep two
-/// queued, so a slot freed elsewhere still finds work.
+/// Short jobs get the claim's whole queue depth; jobs of unknown length
+/// and long ones get none, so they spread over the free slots.
 #[test]
-fn a_claim_running_short_jobs_fills_its_whole_queue_and_long_ones_keep_two() {
+fn a_claim_running_short_jobs_fills_its_whole_queue_and_long_ones_keep_none() {
     let mut s = Sim::new();
     let c = s.submit(ECHO, 20);
     let acts = s.negotiate_depth(1, 8);
-    assert_eq!(acts.len(), 3, "before any job has run: the running one and two queued");
+    assert_eq!(acts.len(), 1, "before any job has run: only the running one");
     s.start("claim1", acts[0].job_id);
     let exit_of = |s: &mut Sim, job: JobId, wall: f64| -> (ExitAck, usize) {
         let mut e = JobExit::empty("claim1", job);
@@ -1033,15 +1036,80 @@ fn a_claim_running_short_jobs_fills_its_whole_queue_and_long_ones_keep_two() {
         let Reply::Events(Ok(mut acks)) = reply(&actions, t) else { panic!("{actions:?}") };
         (acks.remove(0), extra)
     };
-    // A job of a tenth of a second: the ack's next job and six more fill the depth of 8.
+    // A job of a tenth of a second: the ack's next job and eight more fill the depth of 8.
     let (ack, extra) = exit_of(&mut s, acts[0].job_id, 0.1);
-    assert!(ack.next.is_some());
-    assert_eq!(extra, 6, "1 running + 8 queued");
-    // Then a long job: the claim holds 8 (more than 1 + 2), so nothing more
-    // is sent until its queue is down to two.
-    s.start("claim1", acts[1].job_id);
-    let (ack, extra) = exit_of(&mut s, acts[1].job_id, 30.0);
+    let next = ack.next.as_ref().map(|a| a.job_id).expect("a next job");
+    assert_eq!(extra, 8, "1 running + 8 queued");
+    // Then a long job: the claim holds 8 more, so nothing is sent.
+    s.start("claim1", next);
+    let (ack, extra) = exit_of(&mut s, next, 30.0);
     assert!(ack.next.is_none(), "{ack:?}");
     assert_eq!(extra, 0);
     assert_eq!(s.attr(jid(c, 19), "JobStatus").as_deref(), Some("1"), "the rest stay idle in the queue");
+}
+
+/// Regression: after short jobs deepened a claim's queue, a long job at
+/// its head kept the queued ones waiting while another claim sat idle.
+#[test]
+fn jobs_queued_behind_a_long_job_go_to_a_claim_that_ran_out_of_work() {
+    let mut s = Sim::new();
+    s.core.cfg.claim_linger = 60;
+    let c = s.submit(ECHO, 12);
+    let acts = s.negotiate_depth(2, 8);
+    let (a, b) = (acts[0].job_id, acts[1].job_id);
+    assert_eq!((acts[0].claim_id.as_str(), acts[1].claim_id.as_str()), ("claim1", "claim2"));
+    let report = |s: &mut Sim, claim: &str, job: JobId, wall: f64| -> (Vec<Action>, Token) {
+        let mut e = JobExit::empty(claim, job);
+        e.exit_code = Some(0);
+        e.wall_secs = wall;
+        let t = s.tok();
+        s.core.on_claim_events(&s.store, &ClaimEvents { startd: "host".into(), exits: vec![e], ..Default::default() }, &[vec![]], s.now, t);
+        (s.flush(), t)
+    };
+    let queued = |(actions, t): (Vec<Action>, Token)| -> Vec<JobId> {
+        let mut v: Vec<JobId> = actions.iter().filter_map(|x| if let Action::Activate { req, .. } = x { Some(req.job_id) } else { None }).collect();
+        if let Some(Reply::Events(Ok(acks))) = actions.iter().find_map(|x| if let Action::Reply { token, reply } = x { (*token == t).then_some(reply.clone()) } else { None }) {
+            v.extend(acks.iter().filter_map(|k| k.next.as_ref().map(|n| n.job_id)));
+        }
+        v
+    };
+    // claim1's first job is short: its queue fills (the ack's job and eight more).
+    s.start("claim1", a);
+    let on_claim1 = queued(report(&mut s, "claim1", a, 0.1));
+    assert_eq!(on_claim1.len(), 9);
+    // ... and the next one runs long. claim2 finishes what is left and runs dry.
+    s.start("claim1", on_claim1[on_claim1.len() - 1]);
+    s.now += 10;
+    s.start("claim2", b);
+    let on_claim2 = queued(report(&mut s, "claim2", b, 0.1));
+    assert_eq!(on_claim2.len(), 1, "the last idle job");
+    s.start("claim2", on_claim2[0]);
+    let (last, _) = report(&mut s, "claim2", on_claim2[0], 0.1);
+    let dropped: Vec<JobId> = last
+        .iter()
+        .filter_map(|x| match x {
+            Action::Signal { req, .. } if req.claim_id == "claim1" => Some(req.job_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped.len(), 8, "the jobs queued behind the long one are taken back: {last:?}");
+    // The startd drops them: the idle claim takes one at once, the rest are idle again.
+    let mut moved = Vec::new();
+    for j in &dropped {
+        let mut e = JobExit::empty("claim1", *j);
+        e.not_started = true;
+        e.stopped_by_request = true;
+        let t = s.tok();
+        s.core.on_claim_events(&s.store, &ClaimEvents { startd: "host".into(), exits: vec![e], ..Default::default() }, &[vec![]], s.now, t);
+        for x in s.flush() {
+            if let Action::Activate { req, .. } = x {
+                moved.push((req.claim_id.clone(), req.job_id));
+            }
+        }
+    }
+    assert_eq!(moved, [("claim2".to_string(), dropped[0])]);
+    let idle = dropped[1..].iter().filter(|j| s.attr(**j, "JobStatus").as_deref() == Some("1")).count();
+    assert_eq!(idle, 7);
+    assert_eq!(s.core.idle_groups(&s.store)[0].count, 7, "back in their autocluster for the negotiator");
+    let _ = c;
 }
