@@ -17,15 +17,7 @@ use chrono::{Local, TimeZone};
 use classad::{ClassAd, Expr, Value};
 
 use super::clauses;
-
-fn int(ad: &ClassAd, name: &str) -> Option<i64> {
-    match ad.eval_attr(name) {
-        Value::Int(i) => Some(i),
-        Value::Real(r) if r.is_finite() => Some(r as i64),
-        Value::Bool(b) => Some(b as i64),
-        _ => None,
-    }
-}
+use super::render::int;
 
 fn string(ad: &ClassAd, name: &str) -> Option<String> {
     match ad.eval_attr(name) {

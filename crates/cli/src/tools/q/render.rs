@@ -12,7 +12,8 @@ use proto::schedd::{QuerySummary, StatusCounts};
 
 use super::View;
 
-fn int(ad: &ClassAd, name: &str) -> Option<i64> {
+/// An attribute evaluated as an integer (reals truncated, booleans 0/1).
+pub(super) fn int(ad: &ClassAd, name: &str) -> Option<i64> {
     match ad.eval_attr(name) {
         Value::Int(i) => Some(i),
         Value::Real(r) if r.is_finite() => Some(r as i64),
