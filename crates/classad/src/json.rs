@@ -37,7 +37,7 @@ struct Writer {
 impl Writer {
     fn newline(&mut self) {
         self.out.push('\n');
-        self.out.extend(std::iter::repeat(' ').take(self.indent));
+        self.out.extend(std::iter::repeat_n(' ', self.indent));
     }
 
     fn object(&mut self, attrs: &[(&str, &Expr)]) {

@@ -23,7 +23,7 @@ struct Pretty {
 impl Pretty {
     fn newline(&mut self) {
         self.out.push('\n');
-        self.out.extend(std::iter::repeat(' ').take(self.indent));
+        self.out.extend(std::iter::repeat_n(' ', self.indent));
     }
 
     fn expr(&mut self, e: &Expr) {

@@ -382,7 +382,7 @@ pub fn python_repr_f64(f: f64) -> String {
             let e = exp as usize;
             if digits.len() <= e + 1 {
                 out.push_str(&digits);
-                out.extend(std::iter::repeat('0').take(e + 1 - digits.len()));
+                out.extend(std::iter::repeat_n('0', e + 1 - digits.len()));
                 out.push_str(".0");
             } else {
                 out.push_str(&digits[..e + 1]);
@@ -391,7 +391,7 @@ pub fn python_repr_f64(f: f64) -> String {
             }
         } else {
             out.push_str("0.");
-            out.extend(std::iter::repeat('0').take((-exp - 1) as usize));
+            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
             out.push_str(&digits);
         }
     } else {

@@ -20,7 +20,7 @@ pub type Fail = Value;
 /// `(long long) r` on x86-64: truncation, with NaN and out-of-range values
 /// giving `i64::MIN`.
 pub fn f64_to_i64(r: f64) -> i64 {
-    if r.is_nan() || r >= 9.223_372_036_854_775_808e18 || r < -9.223_372_036_854_775_808e18 {
+    if r.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
         i64::MIN
     } else {
         r as i64
@@ -320,7 +320,7 @@ mod tests {
         assert_eq!(f64_to_i64(-3.9), -3);
         assert_eq!(f64_to_i64(1e300), i64::MIN);
         assert_eq!(f64_to_i64(f64::NAN), i64::MIN);
-        assert_eq!(f64_to_i64(9.223_372_036_854_775_807e18), i64::MIN);
+        assert_eq!(f64_to_i64(9.223_372_036_854_776e18), i64::MIN);
         assert_eq!(f64_to_i32(1e300), i32::MIN);
         assert_eq!(f64_to_i32(-2147483648.5), -2147483648);
         assert_eq!(i64_to_i32(4294967297), 1);

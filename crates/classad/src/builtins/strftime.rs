@@ -99,7 +99,7 @@ fn add(out: &mut String, spec: &Spec, s: &str) {
         let n = s.chars().count();
         if w > n {
             let c = if spec.pad == b'0' { '0' } else { ' ' };
-            out.extend(std::iter::repeat(c).take(w - n));
+            out.extend(std::iter::repeat_n(c, w - n));
         }
     }
     out.push_str(s);
@@ -118,13 +118,13 @@ fn number(out: &mut String, spec: &Spec, digits: usize, v: i64, space_pad: bool)
     if spec.pad != b'-' && digits > len {
         let padding = digits - len;
         if spec.pad == b'_' {
-            out.extend(std::iter::repeat(' ').take(padding));
+            out.extend(std::iter::repeat_n(' ', padding));
             spec.width = spec.width.map(|w| w.saturating_sub(padding));
         } else {
             if neg {
                 out.push('-');
             }
-            out.extend(std::iter::repeat('0').take(padding));
+            out.extend(std::iter::repeat_n('0', padding));
             out.push_str(&body);
             return;
         }

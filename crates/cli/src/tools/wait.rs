@@ -170,10 +170,8 @@ pub fn main(args: &[String]) -> ExitCode {
                     table.remove(&ev.id);
                     ended += 1;
                 }
-                EventBody::Execute { host, .. } => {
-                    if status {
-                        println!("{key} executing on host {host}");
-                    }
+                EventBody::Execute { host, .. } if status => {
+                    println!("{key} executing on host {host}");
                 }
                 _ => {}
             }

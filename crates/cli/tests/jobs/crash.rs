@@ -66,7 +66,7 @@ fn schedd_killed_while_500_jobs_run_every_job_completes_exactly_once() {
     assert_ne!(old, new);
     // The restarted schedd found jobs it had left running and read their logs.
     let log = p.log(Daemon::Schedd);
-    let recovered = log.lines().filter(|l| l.contains("queue recovered:")).last().unwrap_or_default().to_string();
+    let recovered = log.lines().filter(|l| l.contains("queue recovered:")).next_back().unwrap_or_default().to_string();
     let read: usize = recovered.split('(').nth(1).and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse().ok()).unwrap_or(0);
     assert!(read > 0, "the restart saw no running job: {recovered}");
     let (code, out, err) = run(&p, "wait", &["-wait", "120", "crash.log"]);

@@ -644,7 +644,7 @@ condoruser undefined    undefined undefined           \n";
     fn printf_formats() {
         assert_eq!(printf("%d.", &Value::Int(7)).as_deref(), Some("7."));
         assert_eq!(printf("%d\n", &Value::Int(0)).as_deref(), Some("0\n"));
-        assert_eq!(printf("%5.2f|", &Value::Real(3.14159)).as_deref(), Some(" 3.14|"));
+        assert_eq!(printf("%5.2f|", &Value::Real(2.71828)).as_deref(), Some(" 2.72|"));
         assert_eq!(printf("%-4s|", &Value::string("ab")).as_deref(), Some("ab  |"));
         assert_eq!(printf("%03d", &Value::Int(7)).as_deref(), Some("007"));
         assert_eq!(printf("%V", &Value::string("x")).as_deref(), Some("\"x\""));

@@ -589,7 +589,7 @@ pub fn pretty_print(expr: &Expr, indent: usize, width: usize) -> String {
             pos = 0;
             if indent_at_last_and > 0 {
                 let n = indent_at_last_and as usize;
-                buf.splice(line_start..line_start, std::iter::repeat(b' ').take(n));
+                buf.splice(line_start..line_start, std::iter::repeat_n(b' ', n));
                 i += n;
                 last_and = line_start;
                 pos = (i - line_start) as i64;
