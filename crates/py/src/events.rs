@@ -13,8 +13,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use classad::{ClassAd, Expr, Value};
-use eventlog::{Event, EventBody, Rusage, UsageNum};
+use classad::{ClassAd, Value};
+use eventlog::{Event, EventBody};
 use pyo3::prelude::*;
 
 use crate::convert::py_classad;
@@ -31,159 +31,17 @@ pub struct PyEventReader {
     ready: VecDeque<(String, Event)>,
 }
 
-fn rusage_text(r: &Rusage) -> String {
-    let f = |s: i64| format!("{} {:02}:{:02}:{:02}", s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60, s % 60);
-    format!("Usr {}, Sys {}", f(r.user_secs), f(r.sys_secs))
-}
-
-fn shown_value(text: &str) -> Value {
-    match Expr::parse_old(text).map(|e| e.node().clone()) {
-        Ok(classad::Node::Literal(v)) => v,
-        _ => Value::string(text),
-    }
-}
-
-/// The ClassAd HTCondor's reader makes of an event.
+/// The ClassAd HTCondor's reader makes of an event: the event's
+/// `toClassAd` form, with the submit notes read as HTCondor's reader reads
+/// them (no empty `LogNotes`; DAG node notes as `StructuredNotes`).
 pub fn event_ad(ev: &Event) -> ClassAd {
-    let mut ad = ClassAd::new();
-    let number = ev.body.number();
-    let int = |ad: &mut ClassAd, k: &str, v: i64| ad.insert_value(k, Value::Int(v));
-    let string = |ad: &mut ClassAd, k: &str, v: &str| ad.insert_value(k, Value::string(v));
-    string(&mut ad, "MyType", eventlog::classad_form::type_name(number));
-    int(&mut ad, "EventTypeNumber", number as i64);
-    int(&mut ad, "Cluster", ev.id.cluster);
-    int(&mut ad, "Proc", ev.id.proc);
-    int(&mut ad, "Subproc", ev.id.subproc);
-    let when = chrono::DateTime::from_timestamp(ev.time, 0).map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%dT%H:%M:%S").to_string());
-    string(&mut ad, "EventTime", &when.unwrap_or_default());
-    match &ev.body {
-        EventBody::Submit { host, notes } => {
-            string(&mut ad, "SubmitHost", host);
-            if let Some(n) = notes.as_deref().filter(|n| !n.is_empty()) {
-                string(&mut ad, "LogNotes", n);
-                if let Some(s) = structured_notes(n) {
-                    ad.insert_value("StructuredNotes", Value::Ad(std::sync::Arc::new(s)));
-                }
-            }
+    let mut ad = eventlog::classad_form::to_classad(ev, false);
+    if let EventBody::Submit { notes: Some(n), .. } = &ev.body {
+        if n.is_empty() {
+            ad.remove("LogNotes");
+        } else if let Some(s) = structured_notes(n) {
+            ad.insert_value("StructuredNotes", Value::Ad(std::sync::Arc::new(s)));
         }
-        EventBody::Execute { host, slot_name, props } => {
-            string(&mut ad, "ExecuteHost", host);
-            if let Some(s) = slot_name {
-                string(&mut ad, "SlotName", s);
-            }
-            if !props.is_empty() {
-                let mut p = ClassAd::new();
-                for (k, v) in props {
-                    p.insert(k, Expr::parse_old(v).unwrap_or_else(|_| Expr::literal(Value::string(v))));
-                }
-                ad.insert_value("ExecuteProps", Value::Ad(std::sync::Arc::new(p)));
-            }
-        }
-        EventBody::ExecutableError { kind } => int(&mut ad, "ExecuteErrorType", *kind as i64),
-        EventBody::Evicted { code, subcode, requeued, run_remote, run_local, sent_bytes, recvd_bytes, reason, .. } => {
-            ad.insert_value("Checkpointed", Value::Bool(false));
-            ad.insert_value("SentBytes", Value::Real(*sent_bytes));
-            ad.insert_value("ReceivedBytes", Value::Real(*recvd_bytes));
-            string(&mut ad, "RunLocalUsage", &rusage_text(run_local));
-            string(&mut ad, "RunRemoteUsage", &rusage_text(run_remote));
-            ad.insert_value("TerminatedAndRequeued", Value::Bool(requeued.is_some()));
-            match requeued {
-                Some(t) => {
-                    ad.insert_value("TerminatedNormally", Value::Bool(t.normal));
-                    if t.normal {
-                        int(&mut ad, "ReturnValue", t.return_value as i64);
-                    } else {
-                        int(&mut ad, "TerminatedBySignal", t.signal as i64);
-                    }
-                    if let Some(c) = &t.core_file {
-                        string(&mut ad, "CoreFile", c);
-                    }
-                }
-                None => ad.insert_value("TerminatedNormally", Value::Bool(false)),
-            }
-            if let Some(r) = reason {
-                string(&mut ad, "Reason", r);
-            }
-            if *code != 0 {
-                int(&mut ad, "ReasonCode", *code as i64);
-            }
-            if *subcode != 0 {
-                int(&mut ad, "ReasonSubCode", *subcode as i64);
-            }
-        }
-        EventBody::Terminated {
-            normal,
-            return_value,
-            signal,
-            core_file,
-            run_remote,
-            run_local,
-            total_remote,
-            total_local,
-            sent_bytes,
-            recvd_bytes,
-            total_sent_bytes,
-            total_recvd_bytes,
-            usage,
-        } => {
-            ad.insert_value("TerminatedNormally", Value::Bool(*normal));
-            if *normal {
-                int(&mut ad, "ReturnValue", *return_value as i64);
-            } else {
-                int(&mut ad, "TerminatedBySignal", *signal as i64);
-            }
-            if let Some(c) = core_file {
-                string(&mut ad, "CoreFile", c);
-            }
-            string(&mut ad, "RunLocalUsage", &rusage_text(run_local));
-            string(&mut ad, "RunRemoteUsage", &rusage_text(run_remote));
-            string(&mut ad, "TotalLocalUsage", &rusage_text(total_local));
-            string(&mut ad, "TotalRemoteUsage", &rusage_text(total_remote));
-            ad.insert_value("SentBytes", Value::Real(*sent_bytes));
-            ad.insert_value("ReceivedBytes", Value::Real(*recvd_bytes));
-            ad.insert_value("TotalSentBytes", Value::Real(*total_sent_bytes));
-            ad.insert_value("TotalReceivedBytes", Value::Real(*total_recvd_bytes));
-            for u in usage {
-                let v = match &u.value {
-                    UsageNum::Int(i) => Value::Int(*i),
-                    UsageNum::Real(f) => Value::Real(*f),
-                    UsageNum::Shown(s) => shown_value(s),
-                };
-                ad.insert_value(&u.attr, v);
-            }
-        }
-        EventBody::ImageSize { image_size_kb, memory_usage_mb, rss_kb, pss_kb } => {
-            int(&mut ad, "Size", *image_size_kb);
-            if let Some(m) = memory_usage_mb {
-                int(&mut ad, "MemoryUsage", *m);
-            }
-            if let Some(r) = rss_kb {
-                int(&mut ad, "ResidentSetSize", *r);
-            }
-            if let Some(p) = pss_kb {
-                int(&mut ad, "ProportionalSetSize", *p);
-            }
-        }
-        EventBody::Aborted { reason } | EventBody::Released { reason } => {
-            if let Some(r) = reason {
-                string(&mut ad, "Reason", r);
-            }
-        }
-        EventBody::Suspended { num_pids } => int(&mut ad, "NumberOfPIDs", *num_pids as i64),
-        EventBody::Unsuspended => {}
-        EventBody::Held { reason, code, subcode } => {
-            if let Some(r) = reason {
-                string(&mut ad, "HoldReason", r);
-            }
-            int(&mut ad, "HoldReasonCode", *code as i64);
-            int(&mut ad, "HoldReasonSubCode", *subcode as i64);
-        }
-        EventBody::JobAdInformation { attrs } => {
-            for (k, v) in attrs {
-                ad.insert(k, Expr::parse_old(v).unwrap_or_else(|_| Expr::literal(Value::string(v))));
-            }
-        }
-        EventBody::Other { .. } => {}
     }
     ad
 }
