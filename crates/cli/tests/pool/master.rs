@@ -41,6 +41,23 @@ fn pool_start_status_and_stop() {
     assert!(String::from_utf8_lossy(&status.stdout).contains("No pool runs"));
 }
 
+/// Regression: a pool whose directory was deleted kept running, and its
+/// daemons advertised into the next pool started at the same path.
+#[test]
+fn a_pool_whose_directory_is_deleted_stops() {
+    let pool = execute_pool(1);
+    let master = pool.master_pid();
+    let st = pool.master_status().unwrap();
+    let startd = st.daemons.iter().find(|d| d.name == "STARTD").and_then(|d| d.pid).expect("the startd's pid") as i32;
+    std::fs::remove_dir_all(pool.dir()).unwrap();
+    let gone = |pid: i32| nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err() || is_zombie(pid);
+    let t0 = std::time::Instant::now();
+    while !(gone(master) && gone(startd)) {
+        assert!(t0.elapsed() < SECS_10, "the master ({master}) or the startd ({startd}) still runs without its directory");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn is_zombie(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).map(|s| s.contains(") Z ")).unwrap_or(true)
 }

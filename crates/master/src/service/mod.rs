@@ -202,6 +202,9 @@ fn unknown_daemons(unknown: &[String], m: &Master) -> ApiError {
         .with_hint(format!("the master runs: {}", m.names().join(", ")))
 }
 
+/// How often the master checks that its lock file is still its own.
+const LOCK_CHECK: Duration = Duration::from_secs(1);
+
 /// Hold the master lock of this `$(LOCK)` directory for the process's life.
 fn take_lock(settings: &Settings) -> anyhow::Result<nix::fcntl::Flock<File>> {
     let lock_dir = settings.lock_dir();
@@ -262,6 +265,29 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     // Address files appearing under $(LOG) mean a child answers.
     watch::spawn(log_dir.clone(), tx.clone())?;
+
+    // The pool's directory deleted or moved under a running pool: stop,
+    // rather than live on as orphans advertising into whatever pool is
+    // started at that path next. (The lock file no longer being the one
+    // held says so; an inotify watch would not, while the daemons' bound
+    // sockets keep the directory's entry alive.)
+    {
+        use std::os::unix::fs::MetadataExt;
+        let path = settings.lock_dir().join("master.lock");
+        let held = _lock.metadata().map(|m| (m.dev(), m.ino())).ok();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LOCK_CHECK).await;
+                let now = std::fs::metadata(&path).map(|m| (m.dev(), m.ino())).ok();
+                if held.is_some() && now != held {
+                    tracing::error!("{} is gone (the pool's directory was deleted or moved): shutting down", path.display());
+                    let _ = tx.send(Event::Shutdown { fast: true });
+                    break;
+                }
+            }
+        });
+    }
 
     // Signals.
     {
