@@ -394,7 +394,7 @@ pub enum IfLine {
     /// `else`/`elif`/`endif` out of place.
     Structure(&'static str),
     /// Expanding the condition failed.
-    Macro(crate::MacroError),
+    Macro { keyword: &'static str, condition: String, error: crate::MacroError },
 }
 
 impl IfStack {
@@ -482,7 +482,7 @@ impl IfStack {
                     Err(CondError::Invalid(reason)) => {
                         return IfLine::BadCondition { keyword: "if", condition: expr.to_string(), reason };
                     }
-                    Err(CondError::Macro(e)) => return IfLine::Macro(e),
+                    Err(CondError::Macro(error)) => return IfLine::Macro { keyword: "if", condition: expr.to_string(), error },
                 }
             }
             if !self.begin_if(b) {
@@ -505,7 +505,7 @@ impl IfStack {
                     Err(CondError::Invalid(reason)) => {
                         return IfLine::BadCondition { keyword: "elif", condition: expr.to_string(), reason };
                     }
-                    Err(CondError::Macro(e)) => return IfLine::Macro(e),
+                    Err(CondError::Macro(error)) => return IfLine::Macro { keyword: "elif", condition: expr.to_string(), error },
                 }
             }
             if !self.begin_elif(b) {

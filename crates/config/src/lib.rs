@@ -46,7 +46,7 @@ pub use defaults::ParamType;
 pub use error::{ConfigError, ErrorKind, Location};
 pub use eval::evaluate_to_string;
 pub use host::HostInfo;
-pub use ifcond::{test_condition, CondContext, CondError};
+pub use ifcond::{test_condition, CondContext, CondError, IfLine, IfStack};
 pub use load::ConfigWarning;
 pub use macros::{expand, ExpandOptions, MacroError, MacroSource};
 pub use options::{EnvMap, LoadOptions, Subsystem};

@@ -202,7 +202,7 @@ impl Loader<'_> {
                     return Err(err(ErrorKind::IfCondition { keyword: keyword.to_string(), condition, reason }, lineno, l));
                 }
                 IfLine::Structure(m) => return Err(err(ErrorKind::IfStructure(m.to_string()), lineno, l)),
-                IfLine::Macro(e) => return Err(macro_error(e).at(&file, lineno).with_text(l)),
+                IfLine::Macro { error, .. } => return Err(macro_error(error).at(&file, lineno).with_text(l)),
             }
             if !ifs.enabled() {
                 continue;

@@ -18,6 +18,8 @@
 
 use std::path::{Path, PathBuf};
 
+use config::{IfLine, IfStack};
+
 use crate::error::{SubmitError, Warning};
 use crate::hash::{Origin, SubmitHash};
 use crate::queue::queue_statement_args;
@@ -88,78 +90,6 @@ pub fn os_error_text(e: &std::io::Error) -> String {
     }
 }
 
-/// if/elif/else/endif nesting, HTCondor's bit-stack (63 levels).
-#[derive(Debug, Clone, Copy)]
-struct IfStack {
-    state: u64,
-    estate: u64,
-    istate: u64,
-    top: u64,
-}
-
-impl IfStack {
-    fn new() -> IfStack {
-        IfStack { state: 1, estate: 0, istate: 0, top: 1 }
-    }
-    fn enabled(&self) -> bool {
-        let mask = self.top | (self.top - 1);
-        self.state & mask == mask
-    }
-    fn inside_if(&self) -> bool {
-        self.top > 1
-    }
-    fn inside_else(&self) -> bool {
-        self.top > 1 && self.istate & self.top == 0
-    }
-    fn begin_if(&mut self, bb: bool) -> bool {
-        self.top <<= 1;
-        self.istate |= self.top;
-        if bb {
-            self.state |= self.top;
-            self.estate |= self.top;
-        } else {
-            self.state &= !self.top;
-            self.estate &= !self.top;
-        }
-        self.top != 0
-    }
-    fn begin_else(&mut self) -> bool {
-        if self.istate & self.top == 0 {
-            return false;
-        }
-        self.istate &= !self.top;
-        if (self.estate | self.state) & self.top != 0 {
-            self.state &= !self.top;
-        } else {
-            self.state |= self.top;
-        }
-        self.top > 1
-    }
-    fn begin_elif(&mut self, bb: bool) -> bool {
-        if self.istate & self.top == 0 {
-            return false;
-        }
-        if self.estate & self.top != 0 {
-            self.state &= !self.top;
-        } else if bb {
-            self.estate |= self.top;
-            self.state |= self.top;
-        } else {
-            self.state &= !self.top;
-        }
-        self.top > 1
-    }
-    fn end_if(&mut self) -> bool {
-        self.istate &= !self.top;
-        self.top >>= 1;
-        if self.top == 0 {
-            *self = IfStack::new();
-            return false;
-        }
-        true
-    }
-}
-
 fn starts_word(line: &str, word: &str) -> bool {
     let b = line.as_bytes();
     b.len() >= word.len()
@@ -167,25 +97,21 @@ fn starts_word(line: &str, word: &str) -> bool {
         && (b.len() == word.len() || is_c_space(b[word.len()]))
 }
 
-/// An `if`/`elif` condition, with HTCondor's rules for configuration
-/// conditions (the same function in HTCondor) over the submit variables.
-fn test_if(expr: &str, hash: &SubmitHash) -> Result<bool, String> {
-    struct Vars<'a>(&'a SubmitHash);
-    impl config::CondContext for Vars<'_> {
-        fn expand(&self, text: &str) -> Result<String, config::MacroError> {
-            self.0.expand(text)
-        }
-        fn lookup(&self, name: &str) -> Option<String> {
-            self.0.lookup(name).map(|v| v.into_owned())
-        }
-        fn use_defined(&self, _category: &str, _template: Option<&str>) -> bool {
-            false
-        }
+/// The submit variables as `if`/`elif` conditions see them: HTCondor
+/// evaluates them with its configuration rules (the same function), and a
+/// submit description has no `use` templates.
+struct Vars<'a>(&'a SubmitHash);
+
+impl config::CondContext for Vars<'_> {
+    fn expand(&self, text: &str) -> Result<String, config::MacroError> {
+        self.0.expand(text)
     }
-    config::test_condition(expr, &Vars(hash)).map_err(|e| match e {
-        config::CondError::Invalid(reason) => reason,
-        config::CondError::Macro(m) => m.to_string(),
-    })
+    fn lookup(&self, name: &str) -> Option<String> {
+        self.0.lookup(name).map(|v| v.into_owned())
+    }
+    fn use_defined(&self, _category: &str, _template: Option<&str>) -> bool {
+        false
+    }
 }
 
 /// Characters allowed in a variable name.
@@ -220,7 +146,7 @@ impl Parser<'_> {
     }
 
     fn parse_stream(&mut self, reader: &mut LineReader, depth: usize, top: bool) -> Result<Stop, SubmitError> {
-        let mut ifs = IfStack::new();
+        let mut ifs = IfStack::default();
         let mut here: Option<(String, String, Vec<String>)> = None;
         loop {
             let Some(line) = reader.next_line() else {
@@ -412,53 +338,16 @@ impl Parser<'_> {
 
     /// Handle an if/elif/else/endif line. `None` when the line is not one.
     fn if_line(&mut self, line: &str, ifs: &mut IfStack) -> Option<Result<(), String>> {
-        if starts_word(line, "if") {
-            let expr = line[2..].trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
-            let mut bb = ifs.enabled();
-            if bb {
-                match test_if(expr, self.hash) {
-                    Ok(v) => bb = v,
-                    Err(reason) => {
-                        return Some(Err(format!("{expr} is not a valid if condition because {reason}")));
-                    }
-                }
-            }
-            if !ifs.begin_if(bb) {
-                return Some(Err("if nesting too deep!".to_string()));
-            }
-            return Some(Ok(()));
+        let bad = |keyword: &str, condition: &str, reason: &dyn std::fmt::Display| {
+            Some(Err(format!("{condition} is not a valid {keyword} condition because {reason}")))
+        };
+        match ifs.line(line, &Vars(self.hash)) {
+            IfLine::NotIf => None,
+            IfLine::Ok => Some(Ok(())),
+            IfLine::BadCondition { keyword, condition, reason } => bad(keyword, &condition, &reason),
+            IfLine::Macro { keyword, condition, error } => bad(keyword, &condition, &error),
+            IfLine::Structure(m) => Some(Err(m.to_string())),
         }
-        if starts_word(line, "else") {
-            if !ifs.begin_else() {
-                let m = if ifs.inside_else() { "else is not allowed after else" } else { "else without matching if" };
-                return Some(Err(m.to_string()));
-            }
-            return Some(Ok(()));
-        }
-        if starts_word(line, "elif") {
-            let expr = line[4..].trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
-            let mut bb = ifs.estate & ifs.top == 0 && (ifs.state & (ifs.top - 1)) == ifs.top - 1;
-            if bb {
-                match test_if(expr, self.hash) {
-                    Ok(v) => bb = v,
-                    Err(reason) => {
-                        return Some(Err(format!("{expr} is not a valid elif condition because {reason}")));
-                    }
-                }
-            }
-            if !ifs.begin_elif(bb) {
-                let m = if ifs.inside_else() { "elif is not allowed after else" } else { "elif without matching if" };
-                return Some(Err(m.to_string()));
-            }
-            return Some(Ok(()));
-        }
-        if starts_word(line, "endif") {
-            if !ifs.end_if() {
-                return Some(Err("endif without matching if".to_string()));
-            }
-            return Some(Ok(()));
-        }
-        None
     }
 
     fn include(
