@@ -361,15 +361,32 @@ impl Engine {
             }
             // Events written before their batch commits see the job as the
             // batch leaves it (a terminated event's 028 has the ExitCode).
+            // Looked up by job once per batch: a mass removal writes an
+            // event per job in one batch.
+            let mut finished: HashMap<JobId, &ClassAd> = HashMap::new();
+            let mut edited: HashMap<JobId, Vec<&Change>> = HashMap::new();
+            if !log_before.is_empty() {
+                finished = history.iter().map(|h| (h.id, &h.ad)).collect();
+                for c in &changes {
+                    if let Change::Set { id, .. } | Change::Delete { id, .. } = c {
+                        edited.entry(*id).or_default().push(c);
+                    }
+                }
+            }
             let log_before = super::logs::decorate(log_before, |id| {
                 // A job that leaves the queue in this batch: its history ad
                 // holds its last state.
-                if let Some(h) = history.iter().find(|h| h.id == id) {
-                    return Some(std::sync::Arc::new(h.ad.clone()));
+                if let Some(h) = finished.get(&id) {
+                    return super::logs::decorates(h).then(|| Arc::new((*h).clone()));
                 }
                 let base = self.queue.job(id);
-                let edits: Vec<&Change> =
-                    changes.iter().filter(|c| matches!(c, Change::Set { id: i, .. } | Change::Delete { id: i, .. } if *i == id)).collect();
+                let edits = edited.get(&id).map(Vec::as_slice).unwrap_or_default();
+                let edits_decorate = edits.iter().any(|c| {
+                    matches!(c, Change::Set { attr, .. } | Change::Delete { attr, .. } if super::logs::is_decorating(attr))
+                });
+                if !edits_decorate && !base.as_deref().is_some_and(super::logs::decorates) {
+                    return None;
+                }
                 if edits.is_empty() {
                     return base;
                 }
@@ -380,11 +397,11 @@ impl Engine {
                 for c in edits {
                     match c {
                         Change::Set { attr, expr, .. } => ad.insert(attr, expr.clone()),
-                        Change::Delete { attr, .. } => ad.insert(attr, classad::Expr::literal(classad::Value::Undefined)),
+                        Change::Delete { attr, .. } => ad.insert(attr, Expr::literal(classad::Value::Undefined)),
                         _ => {}
                     }
                 }
-                Some(std::sync::Arc::new(ad))
+                Some(Arc::new(ad))
             });
             self.logs.write_as(log_before);
             if !history.is_empty() {

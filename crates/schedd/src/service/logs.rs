@@ -67,6 +67,20 @@ impl UserLogs {
     }
 }
 
+/// The attributes that make a job's events anything but plain text events.
+const DECORATING: [&str; 2] = ["UserLogUseXML", "JobAdInformationAttrs"];
+
+/// Whether `ad` changes how its job's events are written: when not,
+/// [`decorate`] needs no ad for the job.
+pub fn decorates(ad: &classad::ClassAd) -> bool {
+    DECORATING.iter().any(|a| ad.contains(a))
+}
+
+/// Whether an edit of `attr` can change how the job's events are written.
+pub fn is_decorating(attr: &str) -> bool {
+    DECORATING.iter().any(|a| a.eq_ignore_ascii_case(attr))
+}
+
 /// The entries as they are written: each in its job's format
 /// (`UserLogUseXML`), each followed — as HTCondor does — by a 028 job ad
 /// information event when the job names `JobAdInformationAttrs`. `job`
